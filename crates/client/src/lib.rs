@@ -1,0 +1,1 @@
+//! Switchboard agent client core.

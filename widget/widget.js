@@ -1,0 +1,1 @@
+// Switchboard visitor widget: placeholder until the widget lands.

@@ -91,9 +91,8 @@ pub struct RawRequest {
 impl RawRequest {
     /// Read the envelope of a client frame.
     pub fn parse(text: &str) -> Result<Self, WireError> {
-        serde_json::from_str(text).map_err(|e| {
-            WireError::new(ErrorCode::BadRequest, format!("not a request frame: {e}"))
-        })
+        serde_json::from_str(text)
+            .map_err(|e| WireError::new(ErrorCode::BadRequest, format!("not a request frame: {e}")))
     }
 
     /// Decode the typed body: `R` is an `#[serde(tag = "action", content = "data")]`
@@ -208,10 +207,16 @@ pub enum ServerFrame<P> {
         re: String,
         result: Result<Value, WireError>,
     },
-    Push { seq: Option<Seq>, push: P },
+    Push {
+        seq: Option<Seq>,
+        push: P,
+    },
     /// A push this client does not know (from a newer hub). It is skipped, but a
     /// durable one still advances the client's sequence cursor.
-    UnknownPush { name: String, seq: Option<Seq> },
+    UnknownPush {
+        name: String,
+        seq: Option<Seq>,
+    },
 }
 
 /// Why a hub frame could not be decoded at all.
@@ -243,10 +248,7 @@ pub fn decode_server_frame<P: DeserializeOwned>(
         ));
     };
     if !pushes.contains(&name.as_str()) {
-        return Ok(ServerFrame::UnknownPush {
-            name,
-            seq: raw.seq,
-        });
+        return Ok(ServerFrame::UnknownPush { name, seq: raw.seq });
     }
     let data = raw.data.unwrap_or(Value::Object(Default::default()));
     let mut obj = serde_json::Map::new();

@@ -183,8 +183,13 @@ pub struct ChatSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
-    Visitor { name: String },
-    Agent { id: AgentId, name: String },
+    Visitor {
+        name: String,
+    },
+    Agent {
+        id: AgentId,
+        name: String,
+    },
     /// The hub itself: etiquette prompts, closing messages.
     System,
 }
@@ -291,8 +296,14 @@ pub struct WrapUp {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum WrapUpState {
     /// Owed; counts against the agent's cap until `deadline`.
-    Pending { required: bool, deadline: Timestamp },
-    Done { wrap_up: WrapUp, at: Timestamp },
+    Pending {
+        required: bool,
+        deadline: Timestamp,
+    },
+    Done {
+        wrap_up: WrapUp,
+        at: Timestamp,
+    },
     /// The deadline passed without one.
     Expired,
 }

@@ -385,16 +385,21 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
     panel.hidden = false;
     launcher.classList.add('under');
     launcher.setAttribute('aria-expanded', 'true');
-    launcher.setAttribute('aria-label', 'Close chat');
+    launcher.setAttribute('aria-label', 'Minimize chat');
     launcher.replaceChildren(icon('down'), badge);
     renderBadge();
     connect();
     render();
-    if (restoring !== true) focusView();
+    if (restoring !== true) {
+      // The panel may still be connecting: focus its first control once there is one.
+      focusView();
+      if (!panel.contains(root.activeElement)) pendingFocus = true;
+    }
   }
 
   function close(returnFocus) {
     S.open = false;
+    pendingFocus = false;
     persist();
     panel.hidden = true;
     launcher.classList.remove('under');
@@ -781,6 +786,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
 
   let chatUi = null;
   let formUi = null;
+  let pendingFocus = false; // move focus into the next view that is built
 
   function currentView() {
     if (S.fatal) return 'fatal';
@@ -798,10 +804,12 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
     const v = currentView();
     const had = root.activeElement;
     const hadFocus = !!had && panel.contains(had);
+    let changed = false;
     if (v === S.shown && body.firstChild) {
       if (v === 'loading') renderLoading();
       if (v === 'chat' && chatUi) chatUi.state();
     } else {
+      changed = true;
       S.shown = v;
       formUi = null;
       if (v !== 'chat') chatUi = null;
@@ -810,12 +818,13 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
       else if (v === 'survey' || v === 'offline') renderForm(v);
       else if (v === 'thanks') renderThanks();
       else renderChat();
-      if (hadFocus && body.contains(had)) return;
-      if ((hadFocus && !endBtn.contains(had) && !minBtn.contains(had)) || v === 'thanks') focusView();
-      return;
     }
     // Whatever held focus may have been replaced; keep keyboard users inside the panel.
-    if (hadFocus && !panel.contains(root.activeElement)) focusView();
+    const lost = hadFocus && !panel.contains(root.activeElement);
+    if (lost || (changed && (pendingFocus || v === 'thanks'))) {
+      focusView();
+      if (panel.contains(root.activeElement)) pendingFocus = false;
+    }
   }
 
   function renderHeader() {
@@ -986,6 +995,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
       submit.disabled = true;
       if (mode === 'survey') {
         submit.replaceChildren('Starting chat…');
+        pendingFocus = true;
         startChat(survey);
         return;
       }
@@ -1210,6 +1220,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
           {
             class: 'btn wide',
             type: 'button',
+            'data-autofocus': true,
             onclick: () => {
               forgetChat();
               render();

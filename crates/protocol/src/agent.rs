@@ -202,6 +202,24 @@ pub struct HistoryList {
     pub limit: Option<u32>,
 }
 
+/// A page of history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub chats: Vec<ChatSummary>,
+    /// Older chats follow the last one given: ask again with `before` = its id.
+    pub more: bool,
+}
+
+/// The queues of the agent's departments (as in the snapshot). Queue changes are
+/// ephemeral pushes, so a client that resumed asks for this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct QueueList {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub entries: Vec<QueueEntry>,
+}
+
 /// Hand a chat to another agent (who gets an offer) or to a department (routed again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatTransfer {
@@ -341,7 +359,8 @@ crate::requests! {
         "chat.transfer" => ChatTransfer(ChatTransfer) -> TransferStarted,
         "transcript.get" => TranscriptGet(TranscriptGet) -> Transcript,
         "visitor.history" => VisitorHistory(VisitorHistory) -> Chats,
-        "history.list" => HistoryList(HistoryList) -> Chats,
+        "history.list" => HistoryList(HistoryList) -> HistoryPage,
+        "queue.list" => QueueList(QueueList) -> Queue,
         "transfer.targets" => TransferTargets(TransferTargets) -> Targets,
         "wrapup.submit" => WrapUpSubmit(WrapUpSubmit) -> WrappedUp,
         "canned.list" => CannedList(CannedList) -> CannedResponses,

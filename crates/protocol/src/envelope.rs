@@ -64,6 +64,9 @@ impl ErrorCode {
 #[error("{code:?}: {message}")]
 pub struct WireError {
     pub code: ErrorCode,
+    /// English text for people and logs. Missing is tolerated so that a reply still
+    /// matches its request.
+    #[serde(default)]
     pub message: String,
 }
 
@@ -224,8 +227,14 @@ pub enum ServerFrame<P> {
 pub enum DecodeError {
     #[error("frame is not JSON of the envelope's shape: {0}")]
     Envelope(String),
+    /// A known push whose data does not fit (a newer hub with a value this client
+    /// does not know). `seq` is kept so that a durable one still moves the cursor.
     #[error("push `{name}` has data of the wrong shape: {reason}")]
-    PushData { name: String, reason: String },
+    PushData {
+        name: String,
+        seq: Option<Seq>,
+        reason: String,
+    },
 }
 
 /// Decode a hub frame. `P` is a push enum; `pushes` lists its push names.
@@ -256,6 +265,7 @@ pub fn decode_server_frame<P: DeserializeOwned>(
     obj.insert("data".into(), data);
     let push = serde_json::from_value(Value::Object(obj)).map_err(|e| DecodeError::PushData {
         name,
+        seq: raw.seq,
         reason: e.to_string(),
     })?;
     Ok(ServerFrame::Push { seq: raw.seq, push })

@@ -47,9 +47,10 @@ pub struct VisitorChat {
     pub events: Vec<VisitorEvent>,
 }
 
-/// Where the visitor's chat is, as the widget shows it.
+/// Where the visitor's chat is, as the widget shows it. Tagged by `kind`:
+/// `{"kind": "queued", "position": 2}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VisitorChatState {
     /// Everyone is busy; `position` 1 is next.
     Queued { position: u32 },

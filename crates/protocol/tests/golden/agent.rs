@@ -207,9 +207,15 @@ pub fn fixtures() -> Vec<Fixture> {
             before: Some(ChatId(1031)),
             limit: Some(50),
         },
-        Chats {
+        HistoryPage {
             chats: vec![first_chat()],
+            more: true,
         },
+    ));
+    all.extend(fixture::call::<Agent, _>(
+        "26",
+        QueueList {},
+        Queue { entries: queue() },
     ));
     all.extend(fixture::call::<Agent, _>(
         "16",

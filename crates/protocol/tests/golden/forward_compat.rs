@@ -253,6 +253,7 @@ fn requests_without_fields_need_no_data() {
         "sync.snapshot",
         "chat.list",
         "history.list",
+        "queue.list",
         "transfer.targets",
         "canned.list",
         "missed.list",

@@ -1,0 +1,161 @@
+//! One agent's WebSocket connection: `hello` (with resume), then requests. Reads are
+//! answered from the store; everything that changes state goes to the hub core.
+
+use axum::extract::ws::WebSocket;
+use switchboard_protocol::agent::{AgentRequest, Done};
+use switchboard_protocol::{CloseReason, ErrorCode, RawRequest, WireError};
+
+use crate::connection::{self, Handler, Socket, Step};
+use crate::error::Error;
+use crate::http::{AppState, Session};
+use crate::hub::Link;
+use crate::reads;
+
+struct AgentConnection {
+    app: AppState,
+    session: Session,
+    link: Link,
+    live: bool,
+}
+
+pub(crate) async fn serve(socket: WebSocket, app: AppState, session: Session) {
+    let (link, inbox) = connection::link(app.settings.limits.connection_buffer);
+    let expires_at = Some(session.expires_at);
+    let handler = AgentConnection {
+        app: app.clone(),
+        session,
+        link,
+        live: false,
+    };
+    connection::run(socket, handler, inbox, app, expires_at).await;
+}
+
+fn not_yet(action: &str) -> WireError {
+    WireError::new(
+        ErrorCode::InvalidState,
+        format!("`{action}` is not available on this hub yet"),
+    )
+}
+
+impl Handler for AgentConnection {
+    fn max_frame(&self) -> usize {
+        self.app.settings.limits.max_agent_frame_bytes
+    }
+
+    fn live(&self) -> bool {
+        self.live
+    }
+
+    async fn request(&mut self, raw: RawRequest, socket: &mut Socket) -> Step {
+        let request: AgentRequest = match raw.decode(AgentRequest::ACTIONS) {
+            Ok(r) => r,
+            Err(e) => {
+                socket.error(&raw.id, &e).await;
+                return Step::Bad;
+            }
+        };
+        let agent = self.session.agent.id;
+        let id = raw.id.as_str();
+        match request {
+            AgentRequest::Hello(hello) => {
+                if self.live {
+                    socket
+                        .error(
+                            id,
+                            &WireError::new(ErrorCode::InvalidState, "hello was already sent"),
+                        )
+                        .await;
+                    return Step::Continue;
+                }
+                let result = self
+                    .app
+                    .hub
+                    .agent_hello(
+                        agent,
+                        self.link.clone(),
+                        self.session.token_hash.clone(),
+                        hello,
+                    )
+                    .await;
+                match result {
+                    Ok(session) => {
+                        socket.ok(id, &session.welcome).await;
+                        for frame in session.replay {
+                            socket.send(frame).await;
+                        }
+                        self.live = true;
+                        Step::Continue
+                    }
+                    Err(e) => {
+                        let wire = e.to_wire();
+                        socket.error(id, &wire).await;
+                        if wire.code == ErrorCode::Forbidden {
+                            Step::Close(CloseReason::Disabled)
+                        } else {
+                            Step::Continue
+                        }
+                    }
+                }
+            }
+            _ if !self.live => {
+                socket
+                    .error(
+                        id,
+                        &WireError::new(ErrorCode::HelloRequired, "send hello first"),
+                    )
+                    .await;
+                Step::Continue
+            }
+            AgentRequest::Ping(_) => {
+                socket.ok(id, &Done {}).await;
+                Step::Continue
+            }
+            read @ (AgentRequest::ChatEvents(_)
+            | AgentRequest::ChatList(_)
+            | AgentRequest::TranscriptGet(_)
+            | AgentRequest::VisitorHistory(_)
+            | AgentRequest::HistoryList(_)) => {
+                match reads::answer(&self.app.store, agent, read).await {
+                    Ok(value) => socket.ok(id, &value).await,
+                    Err(e) => socket.error(id, &e.to_wire()).await,
+                }
+                Step::Continue
+            }
+            change @ (AgentRequest::StatusSet(_)
+            | AgentRequest::OfferAccept(_)
+            | AgentRequest::OfferDecline(_)
+            | AgentRequest::MessageSend(_)
+            | AgentRequest::TypingSet(_)
+            | AgentRequest::ChatEnd(_)
+            | AgentRequest::SyncSnapshot(_)) => {
+                let result = self
+                    .app
+                    .hub
+                    .agent_request(agent, self.link.conn, change)
+                    .await;
+                reply(socket, id, result).await;
+                Step::Continue
+            }
+            other => {
+                socket.error(id, &not_yet(other.action())).await;
+                Step::Continue
+            }
+        }
+    }
+
+    async fn finish(self) {
+        if self.live {
+            self.app
+                .hub
+                .agent_gone(self.session.agent.id, self.link.conn)
+                .await;
+        }
+    }
+}
+
+pub(crate) async fn reply(socket: &mut Socket, id: &str, result: Result<serde_json::Value, Error>) {
+    match result {
+        Ok(value) => socket.ok(id, &value).await,
+        Err(e) => socket.error(id, &e.to_wire()).await,
+    }
+}

@@ -1,0 +1,422 @@
+//! How chats move on: accepted by an agent, messages in both directions, the
+//! inactivity prompt, and the end (by either side, by the hub, or by abandonment).
+
+use chrono::{DateTime, Utc};
+use switchboard_protocol::agent::{
+    Accepted, AgentPush, ChatAssigned, ChatEventPush, ChatReleased, ChatUpdated, OfferClosed,
+    ReleaseReason,
+};
+use switchboard_protocol::visitor::{EventPush, StatePush, VisitorChatState, VisitorPush};
+use switchboard_protocol::{
+    AgentId, AgentRef, Author, ChatEvent, ChatId, ChatState, ChatSummary, ClientId, EndReason,
+    EndedBy, ErrorCode, EventBody, MissedReason, OfferEnd, OfferId,
+};
+
+use super::change::Change;
+use super::state::Hub;
+use super::views::visitor_event;
+use crate::clock::to_millis;
+use crate::error::{Error, Result};
+use crate::store::replies::{self, Scope};
+use crate::store::{chats, offers};
+
+/// Who acknowledges a stored message, and so which reply is kept for retries.
+pub(super) enum Ack {
+    Agent(AgentId),
+    Visitor,
+}
+
+impl Hub {
+    pub(super) fn team_name(&self, chat: ChatId) -> String {
+        self.chats
+            .get(&chat)
+            .and_then(|c| self.departments.get(&c.department))
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn visitor_link(&self, chat: ChatId) -> Option<super::state::Link> {
+        self.chats.get(&chat).and_then(|c| c.visitor.clone())
+    }
+
+    /// Tell the chat's visitor about a new transcript event, if it is for visitors.
+    pub(super) fn tell_visitor_event(&self, change: &mut Change, chat: ChatId, event: &ChatEvent) {
+        if let Some(v) = visitor_event(event, &self.team_name(chat)) {
+            let link = self.visitor_link(chat);
+            change.tell_visitor(link.as_ref(), &VisitorPush::Event(EventPush { event: v }));
+        }
+    }
+
+    /// The agent takes the offered chat.
+    pub(super) async fn accept(&mut self, offer: OfferId, agent: AgentId) -> Result<Accepted> {
+        let chat = self
+            .offers
+            .get(&offer)
+            .map(|o| o.chat)
+            .ok_or_else(|| Error::wire(ErrorCode::NotFound, "no such offer"))?;
+        let name = self.live_agent(agent).await?.agent.name.clone();
+        let mut change = self.begin().await?;
+        let now = change.now;
+        offers::end(change.conn(), offer, to_millis(now), OfferEnd::Accepted).await?;
+        chats::accept(change.conn(), chat, agent, to_millis(now)).await?;
+        let joined = chats::append_event(
+            change.conn(),
+            chat,
+            now,
+            EventBody::Joined {
+                agent: AgentRef { id: agent, name },
+            },
+        )
+        .await?;
+        let summary = summary(&mut change, chat).await?;
+        let events = chats::all_events(change.conn(), chat).await?;
+        change
+            .push(
+                agent,
+                AgentPush::OfferClosed(OfferClosed {
+                    offer_id: offer,
+                    chat_id: chat,
+                    reason: OfferEnd::Accepted,
+                }),
+            )
+            .await?;
+        change
+            .push(
+                agent,
+                AgentPush::ChatAssigned(ChatAssigned {
+                    chat: summary.clone(),
+                    events: events.clone(),
+                }),
+            )
+            .await?;
+        self.tell_visitor_event(&mut change, chat, &joined);
+        self.commit(change).await?;
+
+        self.offers.remove(&offer);
+        if let Some(a) = self.agents.get_mut(&agent) {
+            a.offers.remove(&offer);
+            a.chats.insert(chat);
+        }
+        if let Some(c) = self.chats.get_mut(&chat) {
+            c.state = ChatState::Active;
+            c.agent = Some(agent);
+            c.offer = None;
+        }
+        self.arm_reply_alert(chat).await?;
+        tracing::info!(chat = %chat, agent = %agent, "chat accepted");
+        Ok(Accepted {
+            chat: summary,
+            events,
+        })
+    }
+
+    /// Store a message in an open chat and deliver it; `ack` makes the sender's
+    /// acknowledgement part of the same transaction, so a retry gets the same answer.
+    pub(super) async fn add_message(
+        &mut self,
+        chat: ChatId,
+        author: Author,
+        text: String,
+        client_id: Option<ClientId>,
+        ack: Ack,
+    ) -> Result<String> {
+        let c = self
+            .chats
+            .get(&chat)
+            .ok_or_else(|| Error::wire(ErrorCode::InvalidState, "the chat is over"))?;
+        let (agent, state) = (c.agent, c.state);
+        let (mut waiting, mut silent, mut prompted) = (c.waiting_since, c.silent_since, c.prompted);
+        let mut change = self.begin().await?;
+        let now = change.now;
+        let (start_reply_clock, start_silence) = match &author {
+            Author::Visitor { .. } => {
+                let started = waiting.is_none();
+                waiting = waiting.or(Some(now));
+                silent = None;
+                prompted = false;
+                (started, false)
+            }
+            Author::Agent { .. } => {
+                let started = silent.is_none();
+                waiting = None;
+                silent = silent.or(Some(now));
+                (false, started)
+            }
+            Author::System => (false, false),
+        };
+        let event = chats::append_event(
+            change.conn(),
+            chat,
+            now,
+            EventBody::Message {
+                author,
+                text,
+                client_id: client_id.clone(),
+            },
+        )
+        .await?;
+        chats::set_etiquette(change.conn(), chat, waiting, silent, prompted).await?;
+        if let (Some(agent), ChatState::Active) = (agent, state) {
+            change
+                .push(
+                    agent,
+                    AgentPush::ChatEvent(ChatEventPush {
+                        event: event.clone(),
+                    }),
+                )
+                .await?;
+        }
+        let team = self.team_name(chat);
+        let (scope, reply_json) = match ack {
+            Ack::Agent(agent) => (
+                Scope::Agent(agent.0),
+                serde_json::to_string(&switchboard_protocol::agent::MessageSent {
+                    event: event.clone(),
+                })?,
+            ),
+            Ack::Visitor => {
+                let seen = visitor_event(&event, &team).ok_or_else(|| {
+                    Error::wire(ErrorCode::Internal, "a message not visible to its sender")
+                })?;
+                (
+                    Scope::Visitor(chat.0),
+                    serde_json::to_string(&switchboard_protocol::visitor::MessageSent {
+                        event: seen,
+                    })?,
+                )
+            }
+        };
+        if let Some(client_id) = &client_id {
+            replies::put(
+                change.conn(),
+                scope,
+                client_id.as_str(),
+                &reply_json,
+                to_millis(now),
+            )
+            .await?;
+        }
+        if !matches!(
+            event.body,
+            EventBody::Message {
+                author: Author::Visitor { .. },
+                ..
+            }
+        ) {
+            self.tell_visitor_event(&mut change, chat, &event);
+        }
+        self.commit(change).await?;
+
+        if let Some(c) = self.chats.get_mut(&chat) {
+            c.waiting_since = waiting;
+            c.silent_since = silent;
+            c.prompted = prompted;
+        }
+        if start_reply_clock {
+            self.arm_reply_alert(chat).await?;
+        }
+        if start_silence {
+            self.arm_inactivity(chat).await?;
+        }
+        Ok(reply_json)
+    }
+
+    /// Ask a silent visitor whether they are still there (once per silence).
+    pub(super) async fn inactivity_prompt(
+        &mut self,
+        chat: ChatId,
+        since: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(c) = self.chats.get(&chat) else {
+            return Ok(());
+        };
+        if c.state != ChatState::Active || c.silent_since != Some(since) || c.prompted {
+            return Ok(());
+        }
+        let (department, waiting) = (c.department, c.waiting_since);
+        let text = self
+            .department(department)
+            .await?
+            .settings
+            .prompt_text
+            .clone();
+        let agent = c_agent(self, chat);
+        let mut change = self.begin().await?;
+        let now = change.now;
+        let event = chats::append_event(
+            change.conn(),
+            chat,
+            now,
+            EventBody::Message {
+                author: Author::System,
+                text,
+                client_id: None,
+            },
+        )
+        .await?;
+        chats::set_etiquette(change.conn(), chat, waiting, Some(since), true).await?;
+        if let Some(agent) = agent {
+            change
+                .push(
+                    agent,
+                    AgentPush::ChatEvent(ChatEventPush {
+                        event: event.clone(),
+                    }),
+                )
+                .await?;
+        }
+        self.tell_visitor_event(&mut change, chat, &event);
+        self.commit(change).await?;
+        if let Some(c) = self.chats.get_mut(&chat) {
+            c.prompted = true;
+        }
+        Ok(())
+    }
+
+    /// End an open chat. `closing` is a last message from the hub (for the
+    /// inactivity close); `reply` stores the ender's acknowledgement with the change.
+    pub(super) async fn end_chat(
+        &mut self,
+        chat: ChatId,
+        by: EndedBy,
+        reason: EndReason,
+        closing: Option<String>,
+        reply: Option<(Scope, &ClientId)>,
+    ) -> Result<ChatSummary> {
+        let c = self
+            .chats
+            .get(&chat)
+            .ok_or_else(|| Error::wire(ErrorCode::InvalidState, "the chat is over"))?;
+        let (agent, offer) = (c.agent, c.offer);
+        let offered_to = offer.and_then(|o| self.offers.get(&o)).map(|o| o.agent);
+        let mut change = self.begin().await?;
+        let now = change.now;
+        let mut events = Vec::new();
+        if let Some(text) = closing {
+            let closing = chats::append_event(
+                change.conn(),
+                chat,
+                now,
+                EventBody::Message {
+                    author: Author::System,
+                    text,
+                    client_id: None,
+                },
+            )
+            .await?;
+            events.push(closing);
+        }
+        let ended =
+            chats::append_event(change.conn(), chat, now, EventBody::Ended { by, reason }).await?;
+        events.push(ended);
+        chats::end(change.conn(), chat, to_millis(now), by, reason).await?;
+        if let (Some(offer), Some(offered_to)) = (offer, offered_to) {
+            let why = if reason == EndReason::VisitorLeft {
+                OfferEnd::VisitorLeft
+            } else {
+                OfferEnd::Cancelled
+            };
+            offers::end(change.conn(), offer, to_millis(now), why).await?;
+            change
+                .push(
+                    offered_to,
+                    AgentPush::OfferClosed(OfferClosed {
+                        offer_id: offer,
+                        chat_id: chat,
+                        reason: why,
+                    }),
+                )
+                .await?;
+        }
+        let summary = summary(&mut change, chat).await?;
+        if let Some(agent) = agent {
+            for event in &events {
+                change
+                    .push(
+                        agent,
+                        AgentPush::ChatEvent(ChatEventPush {
+                            event: event.clone(),
+                        }),
+                    )
+                    .await?;
+            }
+            change
+                .push(
+                    agent,
+                    AgentPush::ChatUpdated(ChatUpdated {
+                        chat: summary.clone(),
+                    }),
+                )
+                .await?;
+            // Wrap-up is not required yet, so the chat leaves the agent at once.
+            change
+                .push(
+                    agent,
+                    AgentPush::ChatReleased(ChatReleased {
+                        chat_id: chat,
+                        reason: ReleaseReason::WrappedUp,
+                    }),
+                )
+                .await?;
+        }
+        for event in &events {
+            self.tell_visitor_event(&mut change, chat, event);
+        }
+        let link = self.visitor_link(chat);
+        change.tell_visitor(
+            link.as_ref(),
+            &VisitorPush::State(StatePush {
+                state: VisitorChatState::Ended { by },
+            }),
+        );
+        if let Some((scope, client_id)) = reply {
+            let json = serde_json::to_string(&switchboard_protocol::agent::ChatEnded {
+                chat: summary.clone(),
+            })?;
+            replies::put(
+                change.conn(),
+                scope,
+                client_id.as_str(),
+                &json,
+                to_millis(now),
+            )
+            .await?;
+        }
+        self.commit(change).await?;
+
+        self.chats.remove(&chat);
+        if let Some(offer) = offer {
+            self.offers.remove(&offer);
+            if let Some(a) = offered_to.and_then(|a| self.agents.get_mut(&a)) {
+                a.offers.remove(&offer);
+            }
+        }
+        if let Some(a) = agent.and_then(|a| self.agents.get_mut(&a)) {
+            a.chats.remove(&chat);
+        }
+        tracing::info!(chat = %chat, ?by, ?reason, "chat ended");
+        Ok(summary)
+    }
+
+    /// A chat nobody accepted is given up: the visitor left, or it could not be placed.
+    /// This is where the missed-chats list will take it over; until then the chat
+    /// simply ends.
+    pub(super) async fn chat_missed(&mut self, chat: ChatId, reason: MissedReason) -> Result<()> {
+        let (by, end_reason) = match reason {
+            MissedReason::VisitorLeft => (EndedBy::Visitor, EndReason::VisitorLeft),
+            _ => (EndedBy::System, EndReason::Missed),
+        };
+        self.end_chat(chat, by, end_reason, None, None).await?;
+        Ok(())
+    }
+}
+
+fn c_agent(hub: &Hub, chat: ChatId) -> Option<AgentId> {
+    hub.chats.get(&chat).and_then(|c| c.agent)
+}
+
+async fn summary(change: &mut Change, chat: ChatId) -> Result<ChatSummary> {
+    chats::summary(change.conn(), chat)
+        .await?
+        .ok_or_else(|| Error::wire(ErrorCode::NotFound, "no such chat"))
+}

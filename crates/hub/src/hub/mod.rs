@@ -1,0 +1,267 @@
+//! The hub core: one task that owns the live state (who is connected and routable,
+//! open chats, offers, queues, timers) and is the only writer of routing decisions,
+//! so two agents can never be given the same chat. Connection tasks talk to it
+//! through a cloneable [`HubHandle`].
+//!
+//! Every change is written to the store in one transaction together with the durable
+//! pushes it causes, and only then delivered; replies go back after the commit, so an
+//! acknowledged message is a stored message.
+
+mod agent;
+mod change;
+mod dispatch;
+mod lifecycle;
+mod recovery;
+mod state;
+mod timers;
+mod views;
+mod visitor;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+use switchboard_protocol::agent::AgentRequest;
+use switchboard_protocol::visitor::{ChatStart, ChatStarted, Welcome as VisitorWelcome};
+use switchboard_protocol::{AgentId, ChatId, CloseReason};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::store::sites::SiteId;
+
+pub use state::Link;
+
+/// Identifies one WebSocket connection for the hub's lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId(u64);
+
+impl ConnId {
+    pub fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        ConnId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// What `hello` gives an agent connection: the reply, then the pushes it missed
+/// (already encoded with their seq), to be written before any live push.
+pub struct AgentSession {
+    pub welcome: switchboard_protocol::agent::Welcome,
+    pub replay: Vec<String>,
+}
+
+/// What `hello` gives a visitor connection.
+pub struct VisitorSession {
+    pub welcome: VisitorWelcome,
+    /// The chat this connection now speaks for, when its token was valid and the chat
+    /// is still open.
+    pub chat: Option<ChatId>,
+}
+
+/// Where a visitor connection comes from.
+#[derive(Debug, Clone)]
+pub struct VisitorOrigin {
+    pub site: SiteId,
+    /// The origin's host (and port), recorded with the chat.
+    pub host: String,
+    pub remote_addr: String,
+}
+
+/// A visitor request, for the chat the connection speaks for.
+#[derive(Debug)]
+pub enum VisitorCall {
+    Message(switchboard_protocol::visitor::MessageSend),
+    Typing(switchboard_protocol::visitor::TypingSet),
+    End,
+}
+
+type Reply<T> = oneshot::Sender<Result<T>>;
+
+pub(crate) enum Command {
+    AgentHello {
+        agent: AgentId,
+        link: Link,
+        token_hash: Vec<u8>,
+        hello: switchboard_protocol::agent::Hello,
+        reply: Reply<AgentSession>,
+    },
+    Agent {
+        agent: AgentId,
+        conn: ConnId,
+        request: AgentRequest,
+        reply: Reply<Value>,
+    },
+    AgentGone {
+        agent: AgentId,
+        conn: ConnId,
+    },
+    SessionEnded {
+        agent: AgentId,
+        token_hash: Vec<u8>,
+    },
+    VisitorHello {
+        link: Link,
+        origin: VisitorOrigin,
+        token: Option<String>,
+        reply: Reply<VisitorSession>,
+    },
+    VisitorStart {
+        link: Link,
+        origin: VisitorOrigin,
+        start: ChatStart,
+        reply: Reply<ChatStarted>,
+    },
+    Visitor {
+        chat: ChatId,
+        conn: ConnId,
+        call: VisitorCall,
+        reply: Reply<Value>,
+    },
+    VisitorGone {
+        chat: ChatId,
+        conn: ConnId,
+    },
+    Settle {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// A cloneable way to reach the hub core.
+#[derive(Clone, Debug)]
+pub struct HubHandle {
+    tx: mpsc::Sender<Command>,
+}
+
+impl HubHandle {
+    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(make(tx)).await.map_err(|_| Error::Stopped)?;
+        rx.await.map_err(|_| Error::Stopped)?
+    }
+
+    pub async fn agent_hello(
+        &self,
+        agent: AgentId,
+        link: Link,
+        token_hash: Vec<u8>,
+        hello: switchboard_protocol::agent::Hello,
+    ) -> Result<AgentSession> {
+        self.call(|reply| Command::AgentHello {
+            agent,
+            link,
+            token_hash,
+            hello,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn agent_request(
+        &self,
+        agent: AgentId,
+        conn: ConnId,
+        request: AgentRequest,
+    ) -> Result<Value> {
+        self.call(|reply| Command::Agent {
+            agent,
+            conn,
+            request,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn agent_gone(&self, agent: AgentId, conn: ConnId) {
+        let _ = self.tx.send(Command::AgentGone { agent, conn }).await;
+    }
+
+    /// A session was signed out: its connection closes and the agent goes offline.
+    pub async fn session_ended(&self, agent: AgentId, token_hash: Vec<u8>) {
+        let _ = self
+            .tx
+            .send(Command::SessionEnded { agent, token_hash })
+            .await;
+    }
+
+    pub async fn visitor_hello(
+        &self,
+        link: Link,
+        origin: VisitorOrigin,
+        token: Option<String>,
+    ) -> Result<VisitorSession> {
+        self.call(|reply| Command::VisitorHello {
+            link,
+            origin,
+            token,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn visitor_start(
+        &self,
+        link: Link,
+        origin: VisitorOrigin,
+        start: ChatStart,
+    ) -> Result<ChatStarted> {
+        self.call(|reply| Command::VisitorStart {
+            link,
+            origin,
+            start,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn visitor_call(
+        &self,
+        chat: ChatId,
+        conn: ConnId,
+        call: VisitorCall,
+    ) -> Result<Value> {
+        self.call(|reply| Command::Visitor {
+            chat,
+            conn,
+            call,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn visitor_gone(&self, chat: ChatId, conn: ConnId) {
+        let _ = self.tx.send(Command::VisitorGone { chat, conn }).await;
+    }
+
+    /// Wait until the core has handled everything sent before, including every timer
+    /// due at the clock's current time. Tests use it after advancing a manual clock.
+    pub async fn settle(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Command::Settle { reply: tx }).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+/// Start the hub core: recover live state from the store, then serve commands until
+/// `stop` is cancelled.
+pub(crate) async fn start(
+    store: Store,
+    clock: Clock,
+    settings: Arc<Settings>,
+    stop: CancellationToken,
+) -> Result<(HubHandle, JoinHandle<()>)> {
+    let (tx, rx) = mpsc::channel(1024);
+    let mut hub = state::Hub::new(store, clock, settings);
+    hub.recover().await?;
+    let task = tokio::spawn(async move { hub.run(rx, stop).await });
+    Ok((HubHandle { tx }, task))
+}
+
+/// Closing reasons the hub core itself decides.
+pub(crate) fn slow_consumer() -> CloseReason {
+    CloseReason::Other
+}

@@ -1,0 +1,310 @@
+//! The live state the hub core owns, and its command loop.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use switchboard_protocol::visitor::VisitorChatState;
+use switchboard_protocol::{
+    AgentId, AgentStatus, ChatId, ChatState, CloseReason, DepartmentId, OfferId, QueueEntry,
+};
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio_util::sync::CancellationToken;
+
+use super::timers::Timers;
+use super::{Command, ConnId};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::error::Result;
+use crate::store::Store;
+use crate::store::agents::Agent;
+use crate::store::departments::Department;
+
+/// The hub core's way to write to one connection: frames (bounded, never awaited, so
+/// a slow client cannot stall the core) and a close request.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub conn: ConnId,
+    pub frames: mpsc::Sender<String>,
+    pub close: mpsc::Sender<CloseReason>,
+}
+
+impl Link {
+    /// Queue a frame. False when the connection is too slow (its buffer is full) or
+    /// gone.
+    pub fn send(&self, frame: String) -> bool {
+        match self.frames.try_send(frame) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) | Err(TrySendError::Closed(_)) => false,
+        }
+    }
+
+    pub fn close(&self, reason: CloseReason) {
+        let _ = self.close.try_send(reason);
+    }
+}
+
+/// An agent the core knows about: connected now, or holding open chats.
+pub(super) struct LiveAgent {
+    pub agent: Agent,
+    pub department_ids: Vec<DepartmentId>,
+    pub status: AgentStatus,
+    pub link: Option<Link>,
+    /// The session the live connection signed in with.
+    pub token_hash: Vec<u8>,
+    pub chats: BTreeSet<ChatId>,
+    pub offers: BTreeSet<OfferId>,
+    pub last_offer_at: Option<DateTime<Utc>>,
+}
+
+impl LiveAgent {
+    pub fn new(agent: Agent) -> Self {
+        let department_ids = agent.departments.iter().map(|d| d.id).collect();
+        LiveAgent {
+            status: agent.status,
+            agent,
+            department_ids,
+            link: None,
+            token_hash: Vec::new(),
+            chats: BTreeSet::new(),
+            offers: BTreeSet::new(),
+            last_offer_at: None,
+        }
+    }
+
+    pub fn routable(&self) -> bool {
+        self.status == AgentStatus::Online && self.link.is_some()
+    }
+
+    pub fn load(&self) -> u32 {
+        u32::try_from(self.chats.len() + self.offers.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// A chat that is not over yet.
+pub(super) struct LiveChat {
+    pub id: ChatId,
+    pub department: DepartmentId,
+    pub required_skill: Option<String>,
+    pub visitor_name: String,
+    pub question: String,
+    pub state: ChatState,
+    pub agent: Option<AgentId>,
+    pub created_at: DateTime<Utc>,
+    pub queued_at: DateTime<Utc>,
+    pub offer: Option<OfferId>,
+    /// Agents who declined or let an offer of this chat time out.
+    pub refused: HashSet<AgentId>,
+    pub visitor: Option<Link>,
+    /// Bumped whenever the visitor leaves or comes back, so a stale "visitor gone"
+    /// timer can tell it no longer applies.
+    pub visitor_generation: u64,
+    /// The visitor's oldest message no agent has answered yet.
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// The agent's oldest message the visitor has not answered yet.
+    pub silent_since: Option<DateTime<Utc>>,
+    pub prompted: bool,
+    /// What the visitor was last told about the chat's state.
+    pub told_visitor: Option<VisitorChatState>,
+}
+
+pub(super) struct LiveOffer {
+    pub id: OfferId,
+    pub chat: ChatId,
+    pub agent: AgentId,
+    pub offered_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub(crate) struct Hub {
+    pub store: Store,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    pub agents: HashMap<AgentId, LiveAgent>,
+    pub departments: HashMap<DepartmentId, Department>,
+    pub chats: HashMap<ChatId, LiveChat>,
+    pub offers: HashMap<OfferId, LiveOffer>,
+    pub timers: Timers,
+    /// What each department's agents were last told about its queue.
+    pub told_queues: HashMap<DepartmentId, Vec<QueueEntry>>,
+}
+
+impl Hub {
+    pub fn new(store: Store, clock: Clock, settings: Arc<Settings>) -> Self {
+        Hub {
+            store,
+            clock,
+            settings,
+            agents: HashMap::new(),
+            departments: HashMap::new(),
+            chats: HashMap::new(),
+            offers: HashMap::new(),
+            timers: Timers::default(),
+            told_queues: HashMap::new(),
+        }
+    }
+
+    pub async fn run(&mut self, mut rx: mpsc::Receiver<Command>, stop: CancellationToken) {
+        loop {
+            let next = self.timers.next_deadline();
+            let clock = self.clock.clone();
+            let wake = async move {
+                match next {
+                    Some(at) => clock.sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = stop.cancelled() => break,
+                command = rx.recv() => {
+                    let Some(command) = command else { break };
+                    // Timers due by now fire before the command, so a test that moved
+                    // the clock and then asks something sees their effects.
+                    self.fire_due_timers().await;
+                    self.handle(command).await;
+                }
+                _ = wake => self.fire_due_timers().await,
+            }
+            self.tell_views();
+        }
+        for agent in self.agents.values() {
+            if let Some(link) = &agent.link {
+                link.close(CloseReason::Shutdown);
+            }
+        }
+        for chat in self.chats.values() {
+            if let Some(link) = &chat.visitor {
+                link.close(CloseReason::Shutdown);
+            }
+        }
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::AgentHello {
+                agent,
+                link,
+                token_hash,
+                hello,
+                reply,
+            } => {
+                let result = self.agent_hello(agent, link, token_hash, hello).await;
+                let _ = reply.send(result);
+            }
+            Command::Agent {
+                agent,
+                conn,
+                request,
+                reply,
+            } => {
+                let result = self.agent_request(agent, conn, request).await;
+                log_failure(&result);
+                let _ = reply.send(result);
+            }
+            Command::AgentGone { agent, conn } => {
+                let result = self.agent_gone(agent, conn).await;
+                log_failure(&result);
+            }
+            Command::SessionEnded { agent, token_hash } => {
+                let result = self.session_ended(agent, &token_hash).await;
+                log_failure(&result);
+            }
+            Command::VisitorHello {
+                link,
+                origin,
+                token,
+                reply,
+            } => {
+                let result = self.visitor_hello(link, origin, token).await;
+                log_failure(&result);
+                let _ = reply.send(result);
+            }
+            Command::VisitorStart {
+                link,
+                origin,
+                start,
+                reply,
+            } => {
+                let result = self.visitor_start(link, origin, start).await;
+                log_failure(&result);
+                let _ = reply.send(result);
+            }
+            Command::Visitor {
+                chat,
+                conn,
+                call,
+                reply,
+            } => {
+                let result = self.visitor_call(chat, conn, call).await;
+                log_failure(&result);
+                let _ = reply.send(result);
+            }
+            Command::VisitorGone { chat, conn } => {
+                let result = self.visitor_gone(chat, conn).await;
+                log_failure(&result);
+            }
+            Command::Settle { reply } => {
+                let _ = reply.send(());
+            }
+        }
+    }
+
+    /// The department, as cached; loaded from the store when first needed.
+    pub async fn department(&mut self, id: DepartmentId) -> Result<&Department> {
+        if !self.departments.contains_key(&id) {
+            self.reload_department(id).await?;
+        }
+        self.departments.get(&id).ok_or_else(|| {
+            crate::error::Error::wire(
+                switchboard_protocol::ErrorCode::NotFound,
+                "no such department",
+            )
+        })
+    }
+
+    /// Re-read a department's settings, so admin changes apply to new chats.
+    pub async fn reload_department(&mut self, id: DepartmentId) -> Result<()> {
+        let mut conn = self.store.acquire().await?;
+        if let Some(d) = crate::store::departments::get(&mut conn, id).await? {
+            self.departments.insert(id, d);
+        }
+        Ok(())
+    }
+
+    /// The agent as the core tracks it, loaded from the store when first needed.
+    pub async fn live_agent(&mut self, id: AgentId) -> Result<&mut LiveAgent> {
+        if !self.agents.contains_key(&id) {
+            let mut conn = self.store.acquire().await?;
+            let agent = crate::store::agents::get(&mut conn, id)
+                .await?
+                .ok_or_else(|| {
+                    crate::error::Error::wire(
+                        switchboard_protocol::ErrorCode::NotFound,
+                        "no such agent",
+                    )
+                })?;
+            self.agents.insert(id, LiveAgent::new(agent));
+        }
+        self.agents.get_mut(&id).ok_or(crate::error::Error::Stopped)
+    }
+
+    /// Close an agent connection that cannot keep up. Its durable pushes stay in the
+    /// log; the client resumes from its seq when it reconnects. The connection task
+    /// reports it gone, which does the rest.
+    pub fn close_slow_agent(&self, id: AgentId) {
+        if let Some(link) = self.agents.get(&id).and_then(|a| a.link.as_ref()) {
+            tracing::warn!(agent = %id, "agent connection too slow; closing it");
+            link.close(super::slow_consumer());
+        }
+    }
+}
+
+fn log_failure<T>(result: &Result<T>) {
+    if let Err(e) = result
+        && !e.is_peer_error()
+    {
+        tracing::error!(error = %e, "hub core request failed");
+    }
+}

@@ -1,0 +1,631 @@
+//! OS notifications: a new offer (with Accept and Decline where the OS reports
+//! actions back), messages in chats the agent is not looking at, new missed chats,
+//! and waiting alerts of a minute or more.
+//!
+//! The [`Notifier`] decides what to show from the console's changes and from the
+//! app's [`Attention`] (is the window focused, which chat is in view); a [`Desktop`]
+//! shows it. Bursts are coalesced: the first message of a chat shows at once, and
+//! further ones within the window update that same notification ("3 new messages
+//! from Ada") once per window, so a chatty visitor cannot flood the desktop.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use switchboard_protocol::{
+    AlertKind, Author, ChatId, EventBody, MissedChatId, Offer, OfferId, OfferKind,
+};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::console::{Console, ConsoleChange, ConsoleStream};
+
+/// What the app tells the core about where the agent is looking.
+pub trait Attention: Send + Sync + 'static {
+    /// Whether the app's window has focus.
+    fn window_focused(&self) -> bool;
+    /// The chat whose transcript is on screen, if any.
+    fn chat_in_view(&self) -> Option<ChatId>;
+    /// Whether to show this kind of notification while the window has focus. A
+    /// message in the chat in view is never shown while focused, whatever this says.
+    fn show_while_focused(&self, kind: NoticeKind) -> bool {
+        let _ = kind;
+        true
+    }
+}
+
+/// An app that never has focus: everything is shown. For headless use and tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unattended;
+
+impl Attention for Unattended {
+    fn window_focused(&self) -> bool {
+        false
+    }
+    fn chat_in_view(&self) -> Option<ChatId> {
+        None
+    }
+}
+
+/// The kinds of notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Offer,
+    Message,
+    MissedChat,
+    Alert,
+}
+
+/// Which notification: a new one with the same key replaces the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum NoticeKey {
+    Offer(OfferId),
+    Chat(ChatId),
+    Missed(MissedChatId),
+    Alert(ChatId),
+}
+
+/// A button on a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeButton {
+    /// The action key the OS reports back.
+    pub id: String,
+    pub label: String,
+}
+
+/// A notification to show. Texts are plain; the desktop escapes them for servers
+/// that read markup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub key: NoticeKey,
+    pub summary: String,
+    pub body: String,
+    pub buttons: Vec<NoticeButton>,
+    /// How long it may stay up; `None` leaves it to the OS.
+    #[serde(skip)]
+    pub timeout: Option<Duration>,
+}
+
+/// What the agent did with a notification, for the app to act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NotificationAction {
+    AcceptOffer {
+        offer_id: OfferId,
+    },
+    DeclineOffer {
+        offer_id: OfferId,
+    },
+    /// The offer notification was clicked: show the offer.
+    OpenOffer {
+        offer_id: OfferId,
+    },
+    OpenChat {
+        chat_id: ChatId,
+    },
+    OpenMissed {
+        missed_id: MissedChatId,
+    },
+}
+
+impl NotificationAction {
+    /// Map an action key the OS reported for a notice to what the agent meant.
+    pub fn from_key(key: NoticeKey, action: &str) -> Option<Self> {
+        match (key, action) {
+            (NoticeKey::Offer(offer_id), ACCEPT) => Some(Self::AcceptOffer { offer_id }),
+            (NoticeKey::Offer(offer_id), DECLINE) => Some(Self::DeclineOffer { offer_id }),
+            (NoticeKey::Offer(offer_id), DEFAULT) => Some(Self::OpenOffer { offer_id }),
+            (NoticeKey::Chat(chat_id) | NoticeKey::Alert(chat_id), DEFAULT) => {
+                Some(Self::OpenChat { chat_id })
+            }
+            (NoticeKey::Missed(missed_id), DEFAULT) => Some(Self::OpenMissed { missed_id }),
+            _ => None,
+        }
+    }
+}
+
+/// The action key of a click on the notification itself (freedesktop convention).
+pub const DEFAULT: &str = "default";
+pub const ACCEPT: &str = "accept";
+pub const DECLINE: &str = "decline";
+
+/// Shows notices. [`OsDesktop`] is the real one.
+pub trait Desktop: Send + Sync + 'static {
+    /// Show a notice, replacing the shown one with the same key.
+    fn show(&self, notice: Notice);
+    /// Take a notice down (its offer ended, its chat closed). Unknown keys are ignored.
+    fn withdraw(&self, key: NoticeKey);
+}
+
+/// How long the first message of a burst holds back the ones after it.
+pub const DEFAULT_COALESCE_WINDOW: Duration = Duration::from_secs(3);
+
+/// Alerts below this wait are left to the app's colours; from it on the OS shows them.
+pub const ALERT_NOTIFY_SECS: u64 = 60;
+
+struct Burst {
+    /// Messages in the burst so far.
+    count: u32,
+    last_text: String,
+    /// Messages arrived since the notice was last shown.
+    unshown: bool,
+    window_end: Instant,
+}
+
+/// Decides what to show. Runs as a task over the console's change stream.
+pub struct Notifier {
+    desktop: Arc<dyn Desktop>,
+    attention: Arc<dyn Attention>,
+    window: Duration,
+    mirror: Console,
+    bursts: HashMap<ChatId, Burst>,
+    alerted: HashMap<(ChatId, AlertKind), u64>,
+}
+
+impl Notifier {
+    pub fn new(
+        desktop: Arc<dyn Desktop>,
+        attention: Arc<dyn Attention>,
+        window: Duration,
+        console: Console,
+    ) -> Self {
+        Self {
+            desktop,
+            attention,
+            window,
+            mirror: console,
+            bursts: HashMap::new(),
+            alerted: HashMap::new(),
+        }
+    }
+
+    /// Follow the console until the client goes away.
+    pub async fn run(mut self, mut stream: ConsoleStream) {
+        loop {
+            let next_window = self.bursts.values().map(|b| b.window_end).min();
+            let flush = async {
+                match next_window {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                update = stream.next() => match update {
+                    Some(update) => self.on_change(&update.change),
+                    None => return,
+                },
+                _ = flush => self.flush_windows(),
+            }
+        }
+    }
+
+    fn focused_on(&self, kind: NoticeKind) -> bool {
+        self.attention.window_focused() && !self.attention.show_while_focused(kind)
+    }
+
+    /// React to one console change.
+    pub fn on_change(&mut self, change: &ConsoleChange) {
+        match change {
+            ConsoleChange::OfferAdded { offer } => {
+                let known = self.mirror.offers.iter().any(|o| o.id == offer.id);
+                if !known && !self.focused_on(NoticeKind::Offer) {
+                    self.desktop.show(offer_notice(offer));
+                }
+            }
+            ConsoleChange::OfferRemoved { offer_id, .. } => {
+                self.desktop.withdraw(NoticeKey::Offer(*offer_id));
+            }
+            ConsoleChange::ChatEvents { chat_id, events } => {
+                let fresh: Vec<&str> = events
+                    .iter()
+                    .filter(|e| {
+                        self.mirror.chat(*chat_id).is_some_and(|c| {
+                            c.events.binary_search_by_key(&e.id, |x| x.id).is_err()
+                        })
+                    })
+                    .filter_map(|e| match &e.body {
+                        EventBody::Message {
+                            author: Author::Visitor { .. },
+                            text,
+                            ..
+                        } => Some(text.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(last) = fresh.last() {
+                    self.on_messages(*chat_id, fresh.len() as u32, last.to_string());
+                }
+            }
+            ConsoleChange::ChatClosed { chat_id, .. } => {
+                self.bursts.remove(chat_id);
+                self.alerted.retain(|(c, _), _| c != chat_id);
+                self.desktop.withdraw(NoticeKey::Chat(*chat_id));
+                self.desktop.withdraw(NoticeKey::Alert(*chat_id));
+            }
+            ConsoleChange::Missed {
+                missed,
+                is_new: true,
+            } if !self.focused_on(NoticeKind::MissedChat) => {
+                self.desktop.show(Notice {
+                    key: NoticeKey::Missed(missed.id),
+                    summary: format!(
+                        "Missed chat: {} ({})",
+                        missed.visitor.name, missed.department.name
+                    ),
+                    body: clip(&missed.question),
+                    buttons: vec![NoticeButton {
+                        id: DEFAULT.into(),
+                        label: "Open".into(),
+                    }],
+                    timeout: None,
+                });
+            }
+            ConsoleChange::Alert { alert } if alert.waited_secs >= ALERT_NOTIFY_SECS => {
+                let key = (alert.chat_id, alert.kind);
+                let already = self
+                    .alerted
+                    .get(&key)
+                    .is_some_and(|&s| s >= ALERT_NOTIFY_SECS);
+                self.alerted.insert(key, alert.waited_secs);
+                if !already && !self.focused_on(NoticeKind::Alert) {
+                    let who = self.visitor_name(alert.chat_id);
+                    let what = match alert.kind {
+                        AlertKind::WaitingForAgent => "to be connected",
+                        AlertKind::WaitingForReply => "for a reply",
+                        AlertKind::Other => "",
+                    };
+                    self.desktop.show(Notice {
+                        key: NoticeKey::Alert(alert.chat_id),
+                        summary: format!("{who} is waiting"),
+                        body: format!("Waiting {what} for {} s", alert.waited_secs),
+                        buttons: vec![NoticeButton {
+                            id: DEFAULT.into(),
+                            label: "Open".into(),
+                        }],
+                        timeout: None,
+                    });
+                }
+            }
+            ConsoleChange::Reset { .. } => {
+                self.bursts.clear();
+            }
+            _ => {}
+        }
+        if let ConsoleChange::ChatEvents { chat_id, events } = change {
+            // An agent answer ends the wait: the next alert may notify again.
+            if events.iter().any(|e| {
+                matches!(
+                    &e.body,
+                    EventBody::Message {
+                        author: Author::Agent { .. },
+                        ..
+                    }
+                )
+            }) {
+                self.alerted
+                    .retain(|(c, k), _| !(c == chat_id && *k == AlertKind::WaitingForReply));
+            }
+        }
+        self.mirror.apply(change);
+    }
+
+    fn visitor_name(&self, chat_id: ChatId) -> String {
+        self.mirror
+            .chat(chat_id)
+            .map(|c| c.chat.visitor.name.clone())
+            .or_else(|| {
+                self.mirror
+                    .offers
+                    .iter()
+                    .find(|o| o.chat.id == chat_id)
+                    .map(|o| o.chat.visitor.name.clone())
+            })
+            .unwrap_or_else(|| "A visitor".into())
+    }
+
+    fn on_messages(&mut self, chat_id: ChatId, count: u32, last_text: String) {
+        let in_view =
+            self.attention.window_focused() && self.attention.chat_in_view() == Some(chat_id);
+        if in_view || self.focused_on(NoticeKind::Message) {
+            // Read on screen: nothing to announce, and a burst in progress is over.
+            self.bursts.remove(&chat_id);
+            return;
+        }
+        let now = Instant::now();
+        match self.bursts.get_mut(&chat_id) {
+            Some(b) => {
+                b.count += count;
+                b.last_text = last_text;
+                b.unshown = true;
+            }
+            None => {
+                let burst = Burst {
+                    count,
+                    last_text,
+                    unshown: false,
+                    window_end: now + self.window,
+                };
+                self.desktop.show(self.message_notice(chat_id, &burst));
+                self.bursts.insert(chat_id, burst);
+            }
+        }
+    }
+
+    fn flush_windows(&mut self) {
+        let now = Instant::now();
+        let due: Vec<ChatId> = self
+            .bursts
+            .iter()
+            .filter(|(_, b)| b.window_end <= now)
+            .map(|(c, _)| *c)
+            .collect();
+        for chat_id in due {
+            let Some(burst) = self.bursts.get(&chat_id) else {
+                continue;
+            };
+            if burst.unshown {
+                let notice = self.message_notice(chat_id, burst);
+                self.desktop.show(notice);
+                if let Some(b) = self.bursts.get_mut(&chat_id) {
+                    b.unshown = false;
+                    b.window_end = now + self.window;
+                }
+            } else {
+                self.bursts.remove(&chat_id);
+            }
+        }
+    }
+
+    fn message_notice(&self, chat_id: ChatId, burst: &Burst) -> Notice {
+        let name = self.visitor_name(chat_id);
+        let summary = if burst.count == 1 {
+            name
+        } else {
+            format!("{} new messages from {name}", burst.count)
+        };
+        Notice {
+            key: NoticeKey::Chat(chat_id),
+            summary,
+            body: clip(&burst.last_text),
+            buttons: vec![NoticeButton {
+                id: DEFAULT.into(),
+                label: "Open".into(),
+            }],
+            timeout: None,
+        }
+    }
+}
+
+fn offer_notice(offer: &Offer) -> Notice {
+    let visitor = &offer.chat.visitor.name;
+    let department = &offer.chat.department.name;
+    let (summary, body) = match (offer.kind, &offer.from) {
+        (OfferKind::Transfer, Some(from)) => (
+            format!("Transfer from {}: {visitor} ({department})", from.name),
+            if offer.note.is_empty() {
+                clip(&offer.chat.question)
+            } else {
+                clip(&offer.note)
+            },
+        ),
+        _ => (
+            format!("New chat: {visitor} ({department})"),
+            clip(&offer.chat.question),
+        ),
+    };
+    let left = (offer.expires_at - offer.offered_at)
+        .to_std()
+        .unwrap_or(Duration::from_secs(30));
+    Notice {
+        key: NoticeKey::Offer(offer.id),
+        summary,
+        body,
+        buttons: vec![
+            NoticeButton {
+                id: DEFAULT.into(),
+                label: "Open".into(),
+            },
+            NoticeButton {
+                id: ACCEPT.into(),
+                label: "Accept".into(),
+            },
+            NoticeButton {
+                id: DECLINE.into(),
+                label: "Decline".into(),
+            },
+        ],
+        timeout: Some(left),
+    }
+}
+
+/// Notification bodies stay short: the transcript is in the app.
+fn clip(s: &str) -> String {
+    const MAX: usize = 200;
+    let s = s.trim();
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// The operating system's notifications through notify-rust.
+///
+/// On Linux and the BSDs (freedesktop notifications over D-Bus) notices carry
+/// buttons, replace each other by key, are taken down when withdrawn, and the
+/// agent's clicks come back as [`NotificationAction`]s. Waiting for a click uses
+/// notify-rust's async `wait_for_action_async` on the handle rather than its
+/// blocking `wait_for_action`, so a notice can still be closed (an offer that
+/// expired) while its click is awaited, without parking a thread per notice. On
+/// Windows and macOS notices are plain: the app focuses its window from the tray.
+pub struct OsDesktop {
+    ops: mpsc::UnboundedSender<Op>,
+}
+
+enum Op {
+    Show(Notice),
+    Withdraw(NoticeKey),
+}
+
+impl OsDesktop {
+    /// Start the desktop worker; clicks are sent to `actions`.
+    pub fn start(app_name: &str, actions: mpsc::UnboundedSender<NotificationAction>) -> Self {
+        let (ops, rx) = mpsc::unbounded_channel();
+        tokio::spawn(os::run(app_name.to_owned(), rx, actions));
+        Self { ops }
+    }
+}
+
+impl Desktop for OsDesktop {
+    fn show(&self, notice: Notice) {
+        let _ = self.ops.send(Op::Show(notice));
+    }
+    fn withdraw(&self, key: NoticeKey) {
+        let _ = self.ops.send(Op::Withdraw(key));
+    }
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+mod os {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use notify_rust::{Hint, Notification, Timeout};
+    use tokio::sync::mpsc;
+
+    use super::{Notice, NoticeKey, NotificationAction, Op};
+
+    struct Shown {
+        handle: Arc<notify_rust::NotificationHandle>,
+        generation: u64,
+    }
+
+    pub(super) async fn run(
+        app_name: String,
+        mut ops: mpsc::UnboundedReceiver<Op>,
+        actions: mpsc::UnboundedSender<NotificationAction>,
+    ) {
+        let mut shown: HashMap<NoticeKey, Shown> = HashMap::new();
+        let mut generation = 0u64;
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(NoticeKey, u64, Option<String>)>();
+        loop {
+            tokio::select! {
+                op = ops.recv() => match op {
+                    None => return,
+                    Some(Op::Show(notice)) => {
+                        generation += 1;
+                        let key = notice.key;
+                        let replaces = shown.get(&key).map(|s| s.handle.id());
+                        match show(&app_name, &notice, replaces).await {
+                            Ok(handle) => {
+                                let handle = Arc::new(handle);
+                                shown.insert(key, Shown { handle: handle.clone(), generation });
+                                tokio::spawn(wait(key, generation, handle, done_tx.clone()));
+                            }
+                            Err(e) => tracing::warn!("cannot show a notification: {e}"),
+                        }
+                    }
+                    Some(Op::Withdraw(key)) => {
+                        if let Some(s) = shown.remove(&key) {
+                            s.handle.close_async().await;
+                        }
+                    }
+                },
+                Some((key, generation, action)) = done_rx.recv() => {
+                    // A replaced notice keeps its id, so the waiter of the older one
+                    // sees the newer one's click too: only the current one counts.
+                    if shown.get(&key).is_some_and(|s| s.generation == generation) {
+                        shown.remove(&key);
+                        if let Some(a) = action.and_then(|a| NotificationAction::from_key(key, &a)) {
+                            let _ = actions.send(a);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn show(
+        app_name: &str,
+        notice: &Notice,
+        replaces: Option<u32>,
+    ) -> notify_rust::error::Result<notify_rust::NotificationHandle> {
+        let mut n = Notification::new();
+        n.appname(app_name)
+            .summary(&escape(&notice.summary))
+            .body(&escape(&notice.body))
+            .hint(Hint::Category(
+                match notice.key {
+                    NoticeKey::Chat(_) => "im.received",
+                    _ => "im",
+                }
+                .into(),
+            ));
+        for b in &notice.buttons {
+            n.action(&b.id, &b.label);
+        }
+        if let Some(id) = replaces {
+            n.id(id);
+        }
+        n.timeout(match notice.timeout {
+            Some(t) => Timeout::Milliseconds(t.as_millis().min(u128::from(u32::MAX)) as u32),
+            None => Timeout::Default,
+        });
+        n.show_async().await
+    }
+
+    /// Wait until the notice is clicked or closed, and report which.
+    async fn wait(
+        key: NoticeKey,
+        generation: u64,
+        handle: Arc<notify_rust::NotificationHandle>,
+        done: mpsc::UnboundedSender<(NoticeKey, u64, Option<String>)>,
+    ) {
+        let mut picked = None;
+        handle
+            .wait_for_action_async(|response| {
+                if let notify_rust::ActionResponse::Custom(action) = response {
+                    picked = Some(action.to_string());
+                }
+            })
+            .await;
+        let _ = done.send((key, generation, picked));
+    }
+
+    /// Freedesktop servers may read a subset of HTML in bodies; visitor text must
+    /// never become markup.
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+mod os {
+    use tokio::sync::mpsc;
+
+    use super::{NotificationAction, Op};
+
+    pub(super) async fn run(
+        app_name: String,
+        mut ops: mpsc::UnboundedReceiver<Op>,
+        _actions: mpsc::UnboundedSender<NotificationAction>,
+    ) {
+        while let Some(op) = ops.recv().await {
+            if let Op::Show(notice) = op {
+                let app_name = app_name.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    let mut n = notify_rust::Notification::new();
+                    n.appname(&app_name)
+                        .summary(&notice.summary)
+                        .body(&notice.body);
+                    let _ = n.show();
+                })
+                .await;
+            }
+        }
+    }
+}

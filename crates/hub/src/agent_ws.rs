@@ -70,12 +70,7 @@ impl Handler for AgentConnection {
                 let result = self
                     .app
                     .hub
-                    .agent_hello(
-                        agent,
-                        self.link.clone(),
-                        self.session.token_hash.clone(),
-                        hello,
-                    )
+                    .agent_hello(agent, self.link.clone(), hello)
                     .await;
                 match result {
                     Ok(session) => {
@@ -127,6 +122,7 @@ impl Handler for AgentConnection {
             | AgentRequest::MessageSend(_)
             | AgentRequest::TypingSet(_)
             | AgentRequest::ChatEnd(_)
+            | AgentRequest::QueueList(_)
             | AgentRequest::SyncSnapshot(_)) => {
                 let result = self
                     .app

@@ -26,7 +26,8 @@ pub struct Settings {
     /// ...and none older than this. A resume from further back needs a snapshot.
     pub push_log_max_age: Duration,
     /// A `chat.start` retried with the same client id from the same address within
-    /// this window returns the same chat (with a fresh token).
+    /// this window returns the same chat (with a fresh token: only the token's hash is
+    /// kept).
     pub chat_start_retry_window: Duration,
     pub limits: Limits,
 }
@@ -84,7 +85,7 @@ impl Settings {
             visitor_grace: Duration::from_secs(30),
             push_log_keep: 5000,
             push_log_max_age: Duration::from_secs(7 * 24 * 3600),
-            chat_start_retry_window: Duration::from_secs(600),
+            chat_start_retry_window: Duration::from_secs(7 * 24 * 3600),
             limits: Limits::default(),
         }
     }

@@ -261,9 +261,7 @@ async fn sign_out(
     let mut conn = app.store.acquire().await?;
     sessions::revoke(&mut conn, &session.token_hash, to_millis(app.clock.now())).await?;
     drop(conn);
-    app.hub
-        .session_ended(session.agent.id, session.token_hash)
-        .await;
+    app.hub.session_ended(session.agent.id).await;
     tracing::info!(agent = %session.agent.id, "agent signed out");
     Ok(Json(serde_json::json!({})))
 }

@@ -3,7 +3,7 @@
 //! agent may see the chat.
 
 use serde_json::Value;
-use switchboard_protocol::agent::{AgentRequest, Chats, EventPage, Transcript};
+use switchboard_protocol::agent::{AgentRequest, Chats, EventPage, HistoryPage, Transcript};
 use switchboard_protocol::{AgentId, ChatId, ErrorCode};
 
 use crate::error::{Error, Result};
@@ -44,9 +44,10 @@ pub(crate) async fn answer(store: &Store, agent: AgentId, request: AgentRequest)
         }
         AgentRequest::HistoryList(r) => {
             let limit = r.limit.unwrap_or(MAX_HISTORY).clamp(1, MAX_HISTORY);
-            serde_json::to_value(Chats {
-                chats: chats::history(&mut conn, agent, r.before, limit).await?,
-            })?
+            let mut chats = chats::history(&mut conn, agent, r.before, limit + 1).await?;
+            let more = chats.len() > limit as usize;
+            chats.truncate(limit as usize);
+            serde_json::to_value(HistoryPage { chats, more })?
         }
         other => {
             return Err(Error::wire(

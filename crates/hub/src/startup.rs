@@ -95,6 +95,10 @@ impl Application {
         self.state.hub.clone()
     }
 
+    fn connections(&self) -> TaskTracker {
+        self.state.connections.clone()
+    }
+
     /// Serve until the shutdown token is cancelled.
     pub async fn run_until_stopped(self) -> Result<()> {
         let state = self.state;
@@ -130,6 +134,7 @@ pub struct RunningHub {
     hub: HubHandle,
     task: JoinHandle<Result<()>>,
     demo: Option<DemoWorkspace>,
+    connections: TaskTracker,
 }
 
 impl RunningHub {
@@ -162,6 +167,12 @@ impl RunningHub {
         self.hub.settle().await;
     }
 
+    /// WebSocket connections still being served (a connection counts until the hub
+    /// core has been told it is gone).
+    pub fn open_connections(&self) -> usize {
+        self.connections.len()
+    }
+
     /// Shut down gracefully (clients get `session.closing` with reason `shutdown`) and
     /// wait until the store is closed.
     pub async fn stop(self) -> Result<()> {
@@ -181,6 +192,7 @@ pub async fn spawn(settings: Settings, clock: Clock) -> Result<RunningHub> {
     let shutdown = app.shutdown_token();
     let hub = app.hub();
     let demo = app.demo().cloned();
+    let connections = app.connections();
     let task = tokio::spawn(app.run_until_stopped());
     Ok(RunningHub {
         addr,
@@ -188,5 +200,6 @@ pub async fn spawn(settings: Settings, clock: Clock) -> Result<RunningHub> {
         hub,
         task,
         demo,
+        connections,
     })
 }

@@ -28,7 +28,6 @@ impl Hub {
         &mut self,
         id: AgentId,
         link: Link,
-        token_hash: Vec<u8>,
         hello: Hello,
     ) -> Result<AgentSession> {
         if hello.protocol != PROTOCOL_VERSION {
@@ -100,7 +99,6 @@ impl Hub {
             live.status = AgentStatus::Away;
         }
         live.link = Some(link);
-        live.token_hash = token_hash;
         let status = live.status;
         let info = live.agent.info();
         if demoted {
@@ -141,13 +139,12 @@ impl Hub {
         Ok(())
     }
 
-    pub(super) async fn session_ended(&mut self, id: AgentId, token_hash: &[u8]) -> Result<()> {
+    /// The agent signed out: its connection closes and it goes offline. Its open offers
+    /// move on; its chats stay until it comes back (or, later, a grace period ends).
+    pub(super) async fn session_ended(&mut self, id: AgentId) -> Result<()> {
         let Some(agent) = self.agents.get_mut(&id) else {
             return Ok(());
         };
-        if agent.token_hash != token_hash {
-            return Ok(());
-        }
         if let Some(link) = agent.link.take() {
             link.close(CloseReason::SignedOut);
         }
@@ -200,6 +197,15 @@ impl Hub {
             }
             AgentRequest::ChatEnd(r) => self.agent_end(agent, r.chat_id, r.client_id).await,
             AgentRequest::SyncSnapshot(_) => to_value(&self.snapshot(agent).await?),
+            AgentRequest::QueueList(_) => {
+                let departments = self.live_agent(agent).await?.department_ids.clone();
+                let mut queues = self.queues();
+                let entries = departments
+                    .iter()
+                    .flat_map(|d| queues.remove(d).unwrap_or_default())
+                    .collect();
+                to_value(&switchboard_protocol::agent::Queue { entries })
+            }
             other => Err(Error::wire(
                 ErrorCode::InvalidState,
                 format!("`{}` is not available on this hub yet", other.action()),

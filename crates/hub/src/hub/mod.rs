@@ -85,7 +85,6 @@ pub(crate) enum Command {
     AgentHello {
         agent: AgentId,
         link: Link,
-        token_hash: Vec<u8>,
         hello: switchboard_protocol::agent::Hello,
         reply: Reply<AgentSession>,
     },
@@ -101,7 +100,6 @@ pub(crate) enum Command {
     },
     SessionEnded {
         agent: AgentId,
-        token_hash: Vec<u8>,
     },
     VisitorHello {
         link: Link,
@@ -147,13 +145,11 @@ impl HubHandle {
         &self,
         agent: AgentId,
         link: Link,
-        token_hash: Vec<u8>,
         hello: switchboard_protocol::agent::Hello,
     ) -> Result<AgentSession> {
         self.call(|reply| Command::AgentHello {
             agent,
             link,
-            token_hash,
             hello,
             reply,
         })
@@ -179,12 +175,9 @@ impl HubHandle {
         let _ = self.tx.send(Command::AgentGone { agent, conn }).await;
     }
 
-    /// A session was signed out: its connection closes and the agent goes offline.
-    pub async fn session_ended(&self, agent: AgentId, token_hash: Vec<u8>) {
-        let _ = self
-            .tx
-            .send(Command::SessionEnded { agent, token_hash })
-            .await;
+    /// The agent signed out: its connection closes and it goes offline.
+    pub async fn session_ended(&self, agent: AgentId) {
+        let _ = self.tx.send(Command::SessionEnded { agent }).await;
     }
 
     pub async fn visitor_hello(

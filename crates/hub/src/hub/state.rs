@@ -51,8 +51,6 @@ pub(super) struct LiveAgent {
     pub department_ids: Vec<DepartmentId>,
     pub status: AgentStatus,
     pub link: Option<Link>,
-    /// The session the live connection signed in with.
-    pub token_hash: Vec<u8>,
     pub chats: BTreeSet<ChatId>,
     pub offers: BTreeSet<OfferId>,
     pub last_offer_at: Option<DateTime<Utc>>,
@@ -66,7 +64,6 @@ impl LiveAgent {
             agent,
             department_ids,
             link: None,
-            token_hash: Vec::new(),
             chats: BTreeSet::new(),
             offers: BTreeSet::new(),
             last_offer_at: None,
@@ -186,11 +183,10 @@ impl Hub {
             Command::AgentHello {
                 agent,
                 link,
-                token_hash,
                 hello,
                 reply,
             } => {
-                let result = self.agent_hello(agent, link, token_hash, hello).await;
+                let result = self.agent_hello(agent, link, hello).await;
                 let _ = reply.send(result);
             }
             Command::Agent {
@@ -207,8 +203,8 @@ impl Hub {
                 let result = self.agent_gone(agent, conn).await;
                 log_failure(&result);
             }
-            Command::SessionEnded { agent, token_hash } => {
-                let result = self.session_ended(agent, &token_hash).await;
+            Command::SessionEnded { agent } => {
+                let result = self.session_ended(agent).await;
                 log_failure(&result);
             }
             Command::VisitorHello {

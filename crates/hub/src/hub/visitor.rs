@@ -127,7 +127,7 @@ impl Hub {
         let now = self.clock.now();
         let mut conn = self.store.acquire().await?;
         let window = chrono::TimeDelta::from_std(self.settings.chat_start_retry_window)
-            .unwrap_or(chrono::TimeDelta::minutes(10));
+            .unwrap_or(chrono::TimeDelta::days(7));
 
         // A retry after a lost reply: the same chat, with a fresh token (only the
         // token's hash was kept, so the first one cannot be given out again).
@@ -209,7 +209,7 @@ impl Hub {
                     name: survey.name.clone(),
                 },
                 text: survey.question.clone(),
-                client_id: None,
+                client_id: Some(start.client_id.clone()),
             },
         )
         .await?;

@@ -5,3 +5,6 @@
 mod support;
 
 mod chat;
+mod etiquette;
+mod queue;
+mod routing;

@@ -80,6 +80,19 @@ impl TestHub {
         self.hub.settle().await;
     }
 
+    /// Wait until the hub serves exactly `n` WebSocket connections (a dropped client
+    /// has been noticed and reported), then settle.
+    pub async fn wait_connections(&self, n: usize) {
+        tokio::time::timeout(PATIENCE, async {
+            while self.hub.open_connections() != n {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("the hub notices connections closing");
+        self.settle().await;
+    }
+
     pub async fn sign_in(&self, (email, password): (&str, &str)) -> SignedIn {
         let response = self
             .http

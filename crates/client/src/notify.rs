@@ -629,3 +629,266 @@ mod os {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use chrono::Utc;
+    use switchboard_protocol::{
+        ChatEvent, ChatState, ChatSummary, DepartmentId, DepartmentRef, EventId, VisitorInfo,
+    };
+
+    use super::*;
+    use crate::connection::ConnectionState;
+    use crate::console::{ChatAlert, ConsoleCell, OpenChat};
+
+    #[derive(Default)]
+    struct Recorded {
+        shown: Mutex<Vec<Notice>>,
+        withdrawn: Mutex<Vec<NoticeKey>>,
+    }
+
+    impl Desktop for Recorded {
+        fn show(&self, notice: Notice) {
+            self.shown.lock().expect("lock").push(notice);
+        }
+        fn withdraw(&self, key: NoticeKey) {
+            self.withdrawn.lock().expect("lock").push(key);
+        }
+    }
+
+    impl Recorded {
+        fn summaries(&self) -> Vec<String> {
+            self.shown
+                .lock()
+                .expect("lock")
+                .iter()
+                .map(|n| n.summary.clone())
+                .collect()
+        }
+    }
+
+    struct Looking {
+        focused: bool,
+        chat: Option<ChatId>,
+    }
+
+    impl Attention for Looking {
+        fn window_focused(&self) -> bool {
+            self.focused
+        }
+        fn chat_in_view(&self) -> Option<ChatId> {
+            self.chat
+        }
+    }
+
+    fn chat(id: i64) -> ChatSummary {
+        ChatSummary {
+            id: ChatId(id),
+            department: DepartmentRef {
+                id: DepartmentId(1),
+                name: "Sales".into(),
+            },
+            visitor: VisitorInfo {
+                name: "Ada".into(),
+                email: None,
+                page_url: None,
+                user_agent: None,
+                site: None,
+                previous_chats: 0,
+            },
+            question: "Do you ship to Norway?".into(),
+            state: ChatState::Active,
+            agent: None,
+            created_at: Utc::now(),
+            accepted_at: None,
+            ended_at: None,
+            last_event_id: None,
+            visitor_waiting_since: None,
+            wrap_up: None,
+        }
+    }
+
+    fn visitor_says(id: i64, chat: i64, text: &str) -> ConsoleChange {
+        ConsoleChange::ChatEvents {
+            chat_id: ChatId(chat),
+            events: vec![ChatEvent {
+                id: EventId(id),
+                chat_id: ChatId(chat),
+                at: Utc::now(),
+                body: EventBody::Message {
+                    author: Author::Visitor { name: "Ada".into() },
+                    text: text.into(),
+                    client_id: None,
+                },
+            }],
+        }
+    }
+
+    async fn start(attention: Looking) -> (Arc<ConsoleCell>, Arc<Recorded>) {
+        let cell = ConsoleCell::new(Console::new(ConnectionState::Online));
+        cell.publish([ConsoleChange::ChatOpened {
+            chat: OpenChat {
+                chat: chat(7),
+                events: vec![],
+                visitor_typing: false,
+                visitor_preview: None,
+            },
+        }]);
+        let desktop = Arc::new(Recorded::default());
+        let (now, stream) = cell.subscribe();
+        let notifier = Notifier::new(
+            desktop.clone(),
+            Arc::new(attention),
+            Duration::from_secs(3),
+            now,
+        );
+        tokio::spawn(notifier.run(stream));
+        (cell, desktop)
+    }
+
+    /// Let the notifier task run what has been published.
+    async fn settle() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_messages_becomes_one_updated_notification() {
+        let (cell, desktop) = start(Looking {
+            focused: false,
+            chat: None,
+        })
+        .await;
+        cell.publish([visitor_says(1, 7, "hello?")]);
+        settle().await;
+        assert_eq!(
+            desktop.summaries(),
+            vec!["Ada".to_string()],
+            "the first message shows at once"
+        );
+        cell.publish([visitor_says(2, 7, "anyone there?")]);
+        cell.publish([visitor_says(3, 7, "I need help")]);
+        settle().await;
+        assert_eq!(desktop.summaries().len(), 1, "the burst is held back");
+        tokio::time::advance(Duration::from_secs(3)).await;
+        settle().await;
+        let shown = desktop.shown.lock().expect("lock").clone();
+        assert_eq!(shown.len(), 2, "one update for the whole burst");
+        assert_eq!(shown[1].summary, "3 new messages from Ada");
+        assert_eq!(shown[1].body, "I need help");
+        assert_eq!(
+            shown[1].key, shown[0].key,
+            "the update replaces the first one"
+        );
+        tokio::time::advance(Duration::from_secs(10)).await;
+        settle().await;
+        assert_eq!(
+            desktop.summaries().len(),
+            2,
+            "a quiet window ends the burst"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn messages_in_the_chat_on_screen_are_not_announced() {
+        let (cell, desktop) = start(Looking {
+            focused: true,
+            chat: Some(ChatId(7)),
+        })
+        .await;
+        cell.publish([visitor_says(1, 7, "hello?")]);
+        settle().await;
+        assert!(
+            desktop.summaries().is_empty(),
+            "the agent is reading this chat already"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn offers_carry_accept_and_decline_and_go_away_when_closed() {
+        let (cell, desktop) = start(Looking {
+            focused: true,
+            chat: Some(ChatId(7)),
+        })
+        .await;
+        let now = Utc::now();
+        let offer = Offer {
+            id: OfferId(3),
+            kind: OfferKind::New,
+            chat: chat(9),
+            offered_at: now,
+            expires_at: now + chrono::Duration::seconds(30),
+            from: None,
+            note: String::new(),
+            events: vec![],
+        };
+        cell.publish([ConsoleChange::OfferAdded { offer }]);
+        settle().await;
+        let shown = desktop.shown.lock().expect("lock").clone();
+        assert_eq!(
+            shown.len(),
+            1,
+            "an offer is shown even with the window focused"
+        );
+        assert_eq!(shown[0].summary, "New chat: Ada (Sales)");
+        assert_eq!(shown[0].body, "Do you ship to Norway?");
+        let ids: Vec<&str> = shown[0].buttons.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, vec![DEFAULT, ACCEPT, DECLINE]);
+        assert_eq!(shown[0].timeout, Some(Duration::from_secs(30)));
+        cell.publish([ConsoleChange::OfferRemoved {
+            offer_id: OfferId(3),
+            chat_id: ChatId(9),
+            reason: Some(switchboard_protocol::OfferEnd::Timeout),
+        }]);
+        settle().await;
+        assert_eq!(
+            *desktop.withdrawn.lock().expect("lock"),
+            vec![NoticeKey::Offer(OfferId(3))],
+            "an offer that ended must not stay on the desktop"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_long_waits_reach_the_desktop_and_only_once() {
+        let (cell, desktop) = start(Looking {
+            focused: false,
+            chat: None,
+        })
+        .await;
+        let alert = |secs| ConsoleChange::Alert {
+            alert: ChatAlert {
+                chat_id: ChatId(7),
+                kind: AlertKind::WaitingForReply,
+                since: Utc::now(),
+                waited_secs: secs,
+            },
+        };
+        cell.publish([alert(30)]);
+        cell.publish([alert(60)]);
+        cell.publish([alert(90)]);
+        settle().await;
+        assert_eq!(desktop.summaries(), vec!["Ada is waiting".to_string()]);
+    }
+
+    #[test]
+    fn actions_map_back_to_what_the_agent_meant() {
+        assert_eq!(
+            NotificationAction::from_key(NoticeKey::Offer(OfferId(4)), ACCEPT),
+            Some(NotificationAction::AcceptOffer {
+                offer_id: OfferId(4)
+            })
+        );
+        assert_eq!(
+            NotificationAction::from_key(NoticeKey::Chat(ChatId(2)), DEFAULT),
+            Some(NotificationAction::OpenChat { chat_id: ChatId(2) })
+        );
+        assert_eq!(
+            NotificationAction::from_key(NoticeKey::Chat(ChatId(2)), ACCEPT),
+            None,
+            "a message notice has no accept button"
+        );
+    }
+}

@@ -233,3 +233,164 @@ pub(crate) async fn load_console(
         .collect();
     Ok(console)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use switchboard_protocol::agent::{ChatAssigned, ChatEventPush, ChatReleased, ReleaseReason};
+    use switchboard_protocol::{
+        AgentId, AgentRef, Author, ChatState, ChatSummary, DepartmentId, DepartmentRef, EventBody,
+        EventId, VisitorInfo,
+    };
+
+    use super::*;
+    use crate::clock::SystemClock;
+
+    fn chat(id: i64, visitor: &str) -> ChatSummary {
+        ChatSummary {
+            id: ChatId(id),
+            department: DepartmentRef {
+                id: DepartmentId(1),
+                name: "Support".into(),
+            },
+            visitor: VisitorInfo {
+                name: visitor.into(),
+                email: Some(format!("{}@example.com", visitor.to_lowercase())),
+                page_url: None,
+                user_agent: None,
+                site: None,
+                previous_chats: 0,
+            },
+            question: "help".into(),
+            state: ChatState::Active,
+            agent: Some(AgentRef {
+                id: AgentId(1),
+                name: "Sam".into(),
+            }),
+            created_at: Utc::now(),
+            accepted_at: None,
+            ended_at: None,
+            last_event_id: None,
+            visitor_waiting_since: None,
+            wrap_up: None,
+        }
+    }
+
+    fn said(id: i64, chat: i64, who: &str, text: &str) -> ChatEvent {
+        ChatEvent {
+            id: EventId(id),
+            chat_id: ChatId(chat),
+            at: Utc::now(),
+            body: EventBody::Message {
+                author: Author::Visitor { name: who.into() },
+                text: text.into(),
+                client_id: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn pushes_advance_the_cursor_with_their_change_and_survive_a_reopen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cache.sqlite3");
+        let cache = Cache::open(&path).await.expect("cache opens");
+        let assigned = AgentPush::ChatAssigned(ChatAssigned {
+            chat: chat(10, "Ada"),
+            events: vec![said(100, 10, "Ada", "My parcel never arrived")],
+        });
+        let changes = apply_durable(&cache, Seq(1), Some(&assigned))
+            .await
+            .expect("applies");
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, ConsoleChange::ChatOpened { .. })),
+            "an assigned chat opens a tab"
+        );
+        let event = AgentPush::ChatEvent(ChatEventPush {
+            event: said(101, 10, "Ada", "The tracking number is ZX-42"),
+        });
+        apply_durable(&cache, Seq(2), Some(&event))
+            .await
+            .expect("applies");
+        let again = apply_durable(&cache, Seq(3), Some(&event))
+            .await
+            .expect("a replayed event is harmless");
+        assert!(again.is_empty(), "an event already stored changes nothing");
+        assert_eq!(cache.last_seq().await.expect("reads"), Seq(3));
+        cache.close().await;
+
+        let reopened = Cache::open(&path).await.expect("cache reopens");
+        assert_eq!(
+            reopened.last_seq().await.expect("reads"),
+            Seq(3),
+            "the cursor survives a restart"
+        );
+        let hits = reopened.search("tracking zx", 10).await.expect("searches");
+        assert_eq!(hits.len(), 1, "both words must match one message");
+        assert_eq!(hits[0].chat_id, ChatId(10));
+        assert!(
+            hits[0]
+                .snippet
+                .iter()
+                .any(|p| p.hit && p.text == "tracking"),
+            "the snippet marks the matched word: {:?}",
+            hits[0].snippet
+        );
+        let console = load_console(
+            &reopened,
+            ConnectionState::Connecting,
+            &(Arc::new(SystemClock) as Arc<dyn Clock>),
+        )
+        .await
+        .expect("loads");
+        assert_eq!(
+            console.chats.len(),
+            1,
+            "the held chat is back after a restart"
+        );
+        assert_eq!(console.chats[0].events.len(), 2);
+
+        let released = AgentPush::ChatReleased(ChatReleased {
+            chat_id: ChatId(10),
+            reason: ReleaseReason::WrappedUp,
+        });
+        apply_durable(&reopened, Seq(4), Some(&released))
+            .await
+            .expect("applies");
+        assert!(reopened.held_chats().await.expect("reads").is_empty());
+        let history = reopened.history(None, 10).await.expect("browses");
+        assert_eq!(history.len(), 1, "a released chat stays in history");
+        assert_eq!(history[0].messages, 2);
+        assert_eq!(
+            reopened
+                .visitor_chats("ADA@example.com", ChatId(0))
+                .await
+                .expect("reads")
+                .len(),
+            1,
+            "previous chats are found by email whatever its case"
+        );
+    }
+
+    #[tokio::test]
+    async fn history_pages_newest_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = Cache::open(&dir.path().join("c.sqlite3"))
+            .await
+            .expect("cache opens");
+        let mut tx = cache.begin().await.expect("begins");
+        for id in 1..=5 {
+            cache::upsert_chat(&mut tx, &chat(id, "Bo"), None)
+                .await
+                .expect("stores");
+        }
+        tx.commit().await.expect("commits");
+        let first = cache.history(None, 2).await.expect("pages");
+        let ids: Vec<i64> = first.iter().map(|h| h.chat.id.0).collect();
+        assert_eq!(ids, vec![5, 4]);
+        let next = cache.history(Some(ChatId(4)), 2).await.expect("pages");
+        let ids: Vec<i64> = next.iter().map(|h| h.chat.id.0).collect();
+        assert_eq!(ids, vec![3, 2], "the next page starts below the last id");
+    }
+}

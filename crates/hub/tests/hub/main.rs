@@ -1,10 +1,16 @@
-//! Integration tests of the hub: a real hub on loopback, real WebSocket clients.
+//! Integration tests of the hub: a real hub on loopback (in-process on port 0 with a
+//! manual clock, or the real binary for crash and CLI tests), real SQLite files in
+//! temp dirs, real WebSocket clients speaking the protocol crate.
 #![allow(clippy::unwrap_used)]
 
-#[allow(dead_code)] // Helpers used by the test modules added next.
 mod support;
 
+mod bad_input;
 mod chat;
+mod cli;
 mod etiquette;
+mod lifecycle;
 mod queue;
+mod restart;
+mod resume;
 mod routing;

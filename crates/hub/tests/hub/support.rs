@@ -2,6 +2,7 @@
 //! clock, and small typed WebSocket clients that speak the protocol crate.
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -34,7 +35,8 @@ pub const BEN: (&str, &str) = ("ben@switchboard.demo", "ben-password");
 pub struct TestHub {
     pub hub: RunningHub,
     pub clock: ManualClock,
-    pub dir: tempfile::TempDir,
+    /// Kept so the data dir lives as long as the hub.
+    _dir: tempfile::TempDir,
     pub http: reqwest::Client,
     store: Store,
 }
@@ -59,7 +61,7 @@ pub async fn spawn_hub_with(tune: impl FnOnce(&mut Settings)) -> TestHub {
     TestHub {
         hub,
         clock,
-        dir,
+        _dir: dir,
         http: reqwest::Client::new(),
         store,
     }
@@ -123,7 +125,7 @@ impl TestHub {
     /// Sign in, connect and say hello, leaving the status as the hub has it.
     pub async fn agent(&self, who: (&str, &str)) -> AgentPeer {
         let signed = self.sign_in(who).await;
-        let mut agent = AgentPeer::connect(&self.hub, &signed.token)
+        let mut agent = AgentPeer::connect(self.hub.addr(), &signed.token)
             .await
             .expect("the agent connects");
         agent.hello(None).await;
@@ -132,7 +134,7 @@ impl TestHub {
 
     /// A visitor connection from the demo site, after hello.
     pub async fn visitor(&self) -> VisitorPeer {
-        let mut v = VisitorPeer::connect(&self.hub, &self.hub.origin())
+        let mut v = VisitorPeer::connect(self.hub.addr(), &self.hub.origin())
             .await
             .expect("the visitor connects");
         let welcome: visitor::Welcome = v
@@ -202,6 +204,28 @@ impl TestHub {
             .await
             .expect("the department's settings change");
     }
+}
+
+/// Sign in over HTTP at the hub on `addr`.
+pub async fn sign_in(
+    http: &reqwest::Client,
+    addr: SocketAddr,
+    (email, password): (&str, &str),
+) -> SignedIn {
+    let response = http
+        .post(format!("http://{addr}{}", paths::SIGN_IN))
+        .json(&SignIn {
+            email: email.into(),
+            password: password.into(),
+        })
+        .send()
+        .await
+        .expect("sign-in request goes through");
+    assert!(
+        response.status().is_success(),
+        "sign-in of {email} succeeds"
+    );
+    response.json().await.expect("sign-in answers SignedIn")
 }
 
 /// Where a push came from and its seq.
@@ -362,33 +386,25 @@ impl<P: DeserializeOwned + std::fmt::Debug + Clone> Peer<P> {
         }
     }
 
-    /// Wait until the connection closes; the pushes before it stay queued.
+    /// Wait until the connection closes, skipping replies to requests still in
+    /// flight; the pushes before it stay queued.
     pub async fn wait_closed(&mut self) -> Closed {
         loop {
             if let Some(closed) = &self.closed {
                 return closed.clone();
             }
-            match self.read_frame().await {
-                Frame::Closed | Frame::Push => {}
-                Frame::Reply { re, .. } => {
-                    panic!("unexpected reply `{re}` while waiting for close")
-                }
-            }
+            self.read_frame().await;
         }
-    }
-
-    pub async fn close(mut self) {
-        let _ = self.ws.close(None).await;
     }
 }
 
 impl AgentPeer {
     pub async fn connect(
-        hub: &RunningHub,
+        addr: SocketAddr,
         token: &str,
     ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
         Self::open(
-            hub.ws_url(paths::AGENT_WS),
+            format!("ws://{addr}{}", paths::AGENT_WS),
             &[("authorization", format!("Bearer {token}"))],
             AgentPush::PUSHES,
         )
@@ -467,11 +483,11 @@ impl AgentPeer {
 
 impl VisitorPeer {
     pub async fn connect(
-        hub: &RunningHub,
+        addr: SocketAddr,
         origin: &str,
     ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
         Self::open(
-            hub.ws_url(paths::VISITOR_WS),
+            format!("ws://{addr}{}", paths::VISITOR_WS),
             &[("origin", origin.to_owned())],
             VisitorPush::PUSHES,
         )

@@ -124,6 +124,12 @@ pub async fn agent_add(store: &Store, clock: &Clock, new: &NewAgentRequest) -> R
     Ok(id)
 }
 
+async fn hash_off_thread(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| Error::Password(e.to_string()))?
+}
+
 pub async fn agent_list(store: &Store) -> Result<Vec<Agent>> {
     let mut conn = store.acquire().await?;
     agents::list(&mut conn).await
@@ -154,6 +160,13 @@ pub struct AgentChanges {
 }
 
 pub async fn agent_set(store: &Store, email: &str, changes: &AgentChanges) -> Result<Agent> {
+    let hash = match &changes.password {
+        Some(password) => {
+            auth::check_password_strength(password)?;
+            Some(hash_off_thread(password.clone()).await?)
+        }
+        None => None,
+    };
     let mut tx = store.begin().await?;
     let agent = agent_by_email(&mut tx, email).await?;
     if let Some(names) = &changes.departments {
@@ -170,13 +183,8 @@ pub async fn agent_set(store: &Store, email: &str, changes: &AgentChanges) -> Re
             .execute(&mut *tx)
             .await?;
     }
-    if let Some(password) = &changes.password {
-        auth::check_password_strength(password)?;
-        let password = password.clone();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-            .await
-            .map_err(|e| Error::Password(e.to_string()))??;
-        agents::set_password_hash(&mut tx, agent.id, &hash).await?;
+    if let Some(hash) = &hash {
+        agents::set_password_hash(&mut tx, agent.id, hash).await?;
     }
     let agent = agent_by_email(&mut tx, email).await?;
     tx.commit().await?;

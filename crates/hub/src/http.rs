@@ -143,13 +143,21 @@ async fn sign_in(
     let found = agents::credentials(&mut conn, request.email.trim()).await?;
     drop(conn);
     let (agent, hash) = match found {
-        Some((agent, hash)) => (Some(agent), hash),
-        None => (None, auth::decoy_hash().to_owned()),
+        Some((agent, hash)) => (Some(agent), Some(hash)),
+        None => (None, None),
     };
     let password = request.password;
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let verified = tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => auth::verify_password(&password, &hash),
+        None => {
+            // The same work as a real check: a wrong email is no faster than a wrong
+            // password, so sign-in does not reveal which accounts exist.
+            let _ = auth::verify_password(&password, auth::decoy_hash());
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
     let agent = match agent {
         Some(agent) if verified => agent,
         _ => {
@@ -205,7 +213,10 @@ pub(crate) async fn bearer_session(
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {

@@ -123,6 +123,14 @@ impl Hub {
         }
         self.offers.insert(id, live);
         self.timers.add(expires_at, Timer::OfferExpiry(id));
+        let threshold = self.department(department).await?.settings.wait_alert_secs;
+        let waited_long = self
+            .chats
+            .get(&chat)
+            .is_some_and(|c| now - c.created_at >= secs(threshold));
+        if waited_long {
+            self.wait_alert(chat);
+        }
         tracing::info!(chat = %chat, agent = %agent, offer = %id, ?route, "chat offered");
         Ok(())
     }

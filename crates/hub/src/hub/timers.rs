@@ -16,7 +16,7 @@ use switchboard_protocol::{
 use super::state::Hub;
 use crate::clock::{secs, to_millis};
 use crate::error::Result;
-use crate::store::{pushes, sessions};
+use crate::store::{pushes, replies, sessions};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Timer {
@@ -61,6 +61,8 @@ impl Timers {
 }
 
 const HOUSEKEEPING_EVERY: TimeDelta = TimeDelta::hours(1);
+/// Client ids are remembered well past the 7 days the protocol promises.
+const REPLIES_KEPT: TimeDelta = TimeDelta::days(30);
 
 impl Hub {
     /// Fire every timer due at the clock's current time, oldest first.
@@ -136,6 +138,7 @@ impl Hub {
                 let mut conn = self.store.acquire().await?;
                 pushes::prune_older(&mut conn, to_millis(now - max_age)).await?;
                 sessions::prune(&mut conn, to_millis(now - TimeDelta::days(1))).await?;
+                replies::prune(&mut conn, to_millis(now - REPLIES_KEPT)).await?;
                 self.schedule_housekeeping();
             }
         }
@@ -188,28 +191,26 @@ impl Hub {
         Ok(())
     }
 
-    fn wait_alert(&self, chat: ChatId) {
+    /// The visitor has waited long to be connected: alert the agent the chat is offered
+    /// to. (A queued chat shows its waiting time in the queue itself.) A chat offered
+    /// only after the threshold is alerted at once, from `make_offer`.
+    pub(super) fn wait_alert(&self, chat: ChatId) {
         let Some(c) = self.chats.get(&chat) else {
             return;
         };
-        if !matches!(c.state, ChatState::Queued | ChatState::Offered) {
+        let Some(offered_to) = c.offer.and_then(|o| self.offers.get(&o)).map(|o| o.agent) else {
             return;
-        }
+        };
         let now = self.clock.now();
-        let push = AgentPush::Alert(AlertPush {
-            chat_id: chat,
-            kind: AlertKind::WaitingForAgent,
-            since: c.created_at,
-            waited_secs: (now - c.created_at).num_seconds().max(0).unsigned_abs(),
-        });
-        let offered_to = c.offer.and_then(|o| self.offers.get(&o)).map(|o| o.agent);
-        for agent in self.agents.values() {
-            let concerned =
-                offered_to == Some(agent.agent.id) || agent.department_ids.contains(&c.department);
-            if concerned && agent.link.is_some() {
-                self.tell_agent(agent.agent.id, &push);
-            }
-        }
+        self.tell_agent(
+            offered_to,
+            &AgentPush::Alert(AlertPush {
+                chat_id: chat,
+                kind: AlertKind::WaitingForAgent,
+                since: c.created_at,
+                waited_secs: (now - c.created_at).num_seconds().max(0).unsigned_abs(),
+            }),
+        );
     }
 
     fn reply_alert(&self, chat: ChatId, since: DateTime<Utc>) {

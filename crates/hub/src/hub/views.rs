@@ -135,11 +135,28 @@ impl Hub {
     /// Send visitors their chat's new state and agents their departments' new queue,
     /// where these changed since last told.
     pub(super) fn tell_views(&mut self) {
-        let ids: Vec<_> = self.chats.keys().copied().collect();
-        for id in ids {
-            let Some(state) = self.visitor_state(id) else {
-                continue;
-            };
+        let mut queues = self.queues();
+        let positions: HashMap<_, _> = queues
+            .values()
+            .flatten()
+            .map(|e| (e.chat_id, e.position))
+            .collect();
+        let states: Vec<_> = self
+            .chats
+            .values()
+            .map(|c| {
+                let state = match c.state {
+                    ChatState::Queued => VisitorChatState::Queued {
+                        position: positions.get(&c.id).copied().unwrap_or(1),
+                    },
+                    _ => self
+                        .visitor_state(c.id)
+                        .unwrap_or(VisitorChatState::Connecting),
+                };
+                (c.id, state)
+            })
+            .collect();
+        for (id, state) in states {
             let Some(chat) = self.chats.get_mut(&id) else {
                 continue;
             };
@@ -160,7 +177,6 @@ impl Hub {
             chat.told_visitor = Some(state);
         }
 
-        let mut queues = self.queues();
         let mut departments: Vec<DepartmentId> = queues.keys().copied().collect();
         departments.extend(self.told_queues.keys().copied());
         departments.sort();

@@ -56,3 +56,12 @@ pub async fn put(
     .await?;
     Ok(())
 }
+
+/// Forget replies stored before `before` (Unix ms).
+pub async fn prune(conn: &mut SqliteConnection, before: i64) -> Result<()> {
+    sqlx::query("DELETE FROM replies WHERE created_at < ?")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

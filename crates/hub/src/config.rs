@@ -21,6 +21,9 @@ pub struct Settings {
     /// How long the visitor of a chat nobody accepted yet may be disconnected (a page
     /// reload, a network blip) before the chat counts as abandoned.
     pub visitor_grace: Duration,
+    /// How long an agent who dropped (or signed out) keeps its chats before they are
+    /// routed to others.
+    pub agent_grace: Duration,
     /// The durable push log keeps at most this many pushes per agent...
     pub push_log_keep: u64,
     /// ...and none older than this. A resume from further back needs a snapshot.
@@ -83,6 +86,7 @@ impl Settings {
             demo: false,
             token_ttl: Duration::from_secs(12 * 3600),
             visitor_grace: Duration::from_secs(30),
+            agent_grace: Duration::from_secs(60),
             push_log_keep: 5000,
             push_log_max_age: Duration::from_secs(7 * 24 * 3600),
             chat_start_retry_window: Duration::from_secs(7 * 24 * 3600),

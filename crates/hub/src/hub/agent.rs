@@ -99,6 +99,7 @@ impl Hub {
             live.status = AgentStatus::Away;
         }
         live.link = Some(link);
+        live.link_generation += 1;
         let status = live.status;
         let info = live.agent.info();
         if demoted {
@@ -130,8 +131,12 @@ impl Hub {
         agent.link = None;
         // Chats and open offers stay: a quick reconnect loses nothing, and an offer
         // nobody answers times out and moves on.
-        if agent.status == AgentStatus::Online {
+        let demoted = agent.status == AgentStatus::Online;
+        if demoted {
             agent.status = AgentStatus::Away;
+        }
+        self.start_grace(id);
+        if demoted {
             let mut c = self.store.acquire().await?;
             agents::set_status(&mut c, id, AgentStatus::Away).await?;
         }
@@ -149,6 +154,7 @@ impl Hub {
             link.close(CloseReason::SignedOut);
         }
         agent.status = AgentStatus::Offline;
+        self.start_grace(id);
         let mut c = self.store.acquire().await?;
         agents::set_status(&mut c, id, AgentStatus::Offline).await?;
         drop(c);

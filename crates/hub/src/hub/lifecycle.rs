@@ -398,6 +398,66 @@ impl Hub {
         Ok(summary)
     }
 
+    /// The agent has been gone past the grace period: each of its chats goes back to
+    /// the front of the queue (it keeps its place from when it started) and is routed
+    /// to someone else. The visitor sees the agent leave.
+    pub(super) async fn reroute_chats(&mut self, agent: AgentId) -> Result<()> {
+        let (name, held) = match self.agents.get(&agent) {
+            Some(a) => (
+                a.agent.name.clone(),
+                a.chats.iter().copied().collect::<Vec<_>>(),
+            ),
+            None => return Ok(()),
+        };
+        for chat in held {
+            let mut change = self.begin().await?;
+            let now = change.now;
+            let left = chats::append_event(
+                change.conn(),
+                chat,
+                now,
+                EventBody::Left {
+                    agent: AgentRef {
+                        id: agent,
+                        name: name.clone(),
+                    },
+                    reason: "disconnected".into(),
+                },
+            )
+            .await?;
+            chats::requeue(change.conn(), chat).await?;
+            change
+                .push(
+                    agent,
+                    AgentPush::ChatEvent(ChatEventPush {
+                        event: left.clone(),
+                    }),
+                )
+                .await?;
+            change
+                .push(
+                    agent,
+                    AgentPush::ChatReleased(ChatReleased {
+                        chat_id: chat,
+                        reason: ReleaseReason::Rerouted,
+                    }),
+                )
+                .await?;
+            self.tell_visitor_event(&mut change, chat, &left);
+            self.commit(change).await?;
+
+            if let Some(c) = self.chats.get_mut(&chat) {
+                c.state = ChatState::Queued;
+                c.agent = None;
+            }
+            if let Some(a) = self.agents.get_mut(&agent) {
+                a.chats.remove(&chat);
+            }
+            tracing::info!(chat = %chat, agent = %agent, "chat re-routed after the grace period");
+        }
+        Ok(())
+    }
+
     /// A chat nobody accepted is given up: the visitor left, or it could not be placed.
     /// This is where the missed-chats list will take it over; until then the chat
     /// simply ends.

@@ -115,6 +115,17 @@ impl Hub {
         for id in active {
             self.arm_etiquette(id).await?;
         }
+        // Nobody is connected after a restart: every agent holding chats gets the
+        // grace period to come back.
+        let holders: Vec<AgentId> = self
+            .agents
+            .values()
+            .filter(|a| !a.chats.is_empty())
+            .map(|a| a.agent.id)
+            .collect();
+        for agent in holders {
+            self.start_grace(agent);
+        }
         self.schedule_housekeeping();
         tracing::info!(open_chats = self.chats.len(), "hub state recovered");
         Ok(())

@@ -51,6 +51,9 @@ pub(super) struct LiveAgent {
     pub department_ids: Vec<DepartmentId>,
     pub status: AgentStatus,
     pub link: Option<Link>,
+    /// Bumped whenever the agent connects or drops, so a stale grace-period timer can
+    /// tell it no longer applies.
+    pub link_generation: u64,
     pub chats: BTreeSet<ChatId>,
     pub offers: BTreeSet<OfferId>,
     pub last_offer_at: Option<DateTime<Utc>>,
@@ -64,6 +67,7 @@ impl LiveAgent {
             agent,
             department_ids,
             link: None,
+            link_generation: 0,
             chats: BTreeSet::new(),
             offers: BTreeSet::new(),
             last_offer_at: None,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use switchboard_protocol::agent::{AgentPush, AlertPush};
 use switchboard_protocol::{
-    AlertKind, ChatId, ChatState, EndReason, EndedBy, MissedReason, OfferEnd, OfferId,
+    AgentId, AlertKind, ChatId, ChatState, EndReason, EndedBy, MissedReason, OfferEnd, OfferId,
 };
 
 use super::state::Hub;
@@ -31,6 +31,8 @@ pub(super) enum Timer {
     InactivityClose(ChatId, DateTime<Utc>),
     /// The visitor of an unaccepted chat left (this generation) and has not come back.
     VisitorGone(ChatId, u64),
+    /// The agent dropped (this generation) and has not come back: re-route its chats.
+    AgentGone(AgentId, u64),
     /// Trim the push log and old sessions.
     Housekeeping,
 }
@@ -75,6 +77,18 @@ impl Hub {
             if let Err(e) = self.fire(timer.clone()).await {
                 tracing::error!(error = %e, ?timer, "timer failed");
             }
+        }
+    }
+
+    /// The agent is gone: its chats wait for it for the grace period.
+    pub(super) fn start_grace(&mut self, agent: AgentId) {
+        let grace =
+            TimeDelta::from_std(self.settings.agent_grace).unwrap_or(TimeDelta::seconds(60));
+        let at = self.clock.now() + grace;
+        if let Some(a) = self.agents.get_mut(&agent) {
+            a.link_generation += 1;
+            let generation = a.link_generation;
+            self.timers.add(at, Timer::AgentGone(agent, generation));
         }
     }
 
@@ -128,6 +142,16 @@ impl Hub {
                 });
                 if applies {
                     self.chat_missed(chat, MissedReason::VisitorLeft).await?;
+                    self.dispatch().await?;
+                }
+            }
+            Timer::AgentGone(agent, generation) => {
+                let applies = self
+                    .agents
+                    .get(&agent)
+                    .is_some_and(|a| a.link.is_none() && a.link_generation == generation);
+                if applies {
+                    self.reroute_chats(agent).await?;
                     self.dispatch().await?;
                 }
             }

@@ -181,6 +181,15 @@ pub async fn accept(
     Ok(())
 }
 
+/// Back to waiting, without an agent (its agent was gone too long).
+pub async fn requeue(conn: &mut SqliteConnection, id: ChatId) -> Result<()> {
+    sqlx::query("UPDATE chats SET state = 'queued', agent_id = NULL WHERE id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn end(
     conn: &mut SqliteConnection,
     id: ChatId,

@@ -9,6 +9,7 @@ mod bad_input;
 mod chat;
 mod cli;
 mod etiquette;
+mod grace;
 mod lifecycle;
 mod queue;
 mod restart;

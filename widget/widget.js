@@ -232,7 +232,6 @@ h2{margin:0;font-size:16px;font-weight:700;line-height:1.25}
 .hbtn{flex:none;border:0;background:transparent;color:inherit;border-radius:8px;cursor:pointer;height:36px}
 .hbtn:hover{background:rgba(255,255,255,.18)}
 .hbtn:focus-visible{outline-color:currentColor;outline-offset:-1px}
-.end{padding:0 10px;font-size:13px;font-weight:600;box-shadow:inset 0 0 0 1.5px currentColor}
 .min{width:36px;display:grid;place-items:center}
 .min svg{width:22px;height:22px}
 .net{padding:6px 16px;font-size:13px;background:var(--sb-warn-bg);border-bottom:1px solid var(--sb-warn-line);color:#5c3c00}
@@ -298,7 +297,10 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
 .compose textarea{min-height:42px;max-height:132px;resize:none;padding:10px 12px;border-radius:21px}
 .sendbtn{flex:none;width:42px;height:42px;border-radius:50%;border:0;background:var(--sb-accent);color:var(--sb-on-accent);display:grid;place-items:center;cursor:pointer}
 .sendbtn svg{width:20px;height:20px}
-.privacy{margin:6px 4px 0;font-size:11.5px;color:var(--sb-muted)}
+.meta{display:flex;align-items:center;justify-content:space-between;gap:8px;margin:6px 2px 0 4px}
+.privacy{margin:0;font-size:11.5px;color:var(--sb-muted)}
+.end{flex:none;border:0;background:none;padding:2px 4px;border-radius:6px;font-size:12px;font-weight:600;color:var(--sb-muted);text-decoration:underline;text-underline-offset:2px;cursor:pointer}
+.end:hover{color:var(--sb-danger)}
 .confirm{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
 .confirm p{margin:0;font-weight:600;flex:1 1 120px}
 .confirm .btn{min-height:38px;padding:0 14px}
@@ -308,6 +310,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
 .panel{inset:0;width:auto;height:auto;border-radius:0;animation:none}
 .launcher.under{display:none}
 .msg{max-width:88%}
+input,textarea,select{font-size:16px}
 }
 @media (prefers-reduced-motion:reduce){
 *,*::before,*::after{animation:none!important;transition:none!important}
@@ -338,7 +341,6 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
   );
   const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, icon('chat'));
   const sub = h('p', { class: 'sub' });
-  const endBtn = h('button', { class: 'hbtn end', type: 'button', hidden: true, onclick: askEnd }, 'End chat');
   const minBtn = h(
     'button',
     { class: 'hbtn min', type: 'button', 'aria-label': 'Minimize chat', onclick: () => close(true) },
@@ -354,7 +356,6 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
       { class: 'head' },
       avatar,
       h('div', { class: 'titles' }, h('h2', { id: 'sb-title' }, TITLE), sub),
-      endBtn,
       minBtn,
     ),
     net,
@@ -407,7 +408,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
     launcher.setAttribute('aria-label', TITLE);
     launcher.replaceChildren(icon('chat'), badge);
     // A finished chat is forgotten once the visitor has seen it end.
-    if (S.chat && !LIVE.includes(S.chat.state.state)) forgetChat();
+    if (S.chat && !LIVE.includes(S.chat.state.kind)) forgetChat();
     if (S.view === 'thanks' || S.view === 'offline') S.view = null;
     S.missedNote = false;
     if (returnFocus) launcher.focus();
@@ -437,7 +438,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
   const pending = new Map();
 
   function wanted() {
-    return !S.fatal && (S.open || (!!S.token && !!S.chat && LIVE.includes(S.chat.state.state)) || (!!S.token && !S.chat));
+    return !S.fatal && (S.open || (!!S.token && !!S.chat && LIVE.includes(S.chat.state.kind)) || (!!S.token && !S.chat));
   }
 
   function connect() {
@@ -587,7 +588,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
 
   function adopt(chat) {
     const same = S.chat && S.chat.id === chat.chat_id;
-    S.chat = { id: chat.chat_id, state: chat.state || { state: 'connecting' } };
+    S.chat = { id: chat.chat_id, state: chat.state || { kind: 'connecting' } };
     if (!same) {
       events = [];
       if (chatUi) chatUi.log.replaceChildren();
@@ -608,12 +609,12 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
 
   function setState(state) {
     S.chat.state = state;
-    if (state.state === 'connected') S.chat.agent = state.agent_name;
-    if (!LIVE.includes(state.state)) {
+    if (state.kind === 'connected') S.chat.agent = state.agent_name;
+    if (!LIVE.includes(state.kind)) {
       setAgentTyping(false);
       failOutbox('The chat has ended.');
     }
-    if (state.state === 'missed' && state.offline_form) {
+    if (state.kind === 'missed' && state.offline_form) {
       S.view = 'offline';
       S.missedNote = true;
     }
@@ -672,7 +673,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
     flushing = true;
     try {
       if (S.starting) await sendStart();
-      while (ready && S.token && S.chat && LIVE.includes(S.chat.state.state)) {
+      while (ready && S.token && S.chat && LIVE.includes(S.chat.state.kind)) {
         const m = S.outbox.find((x) => !x.failed);
         if (!m) break;
         try {
@@ -727,7 +728,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
 
   function sendTyping(on, text) {
     clearTimeout(typingTimer);
-    if (!ready || !S.chat || !LIVE.includes(S.chat.state.state)) return;
+    if (!ready || !S.chat || !LIVE.includes(S.chat.state.kind)) return;
     typingOn = on;
     typingLast = Date.now();
     const data = on ? { typing: true, preview: clip(text, MAX.preview) } : { typing: false };
@@ -820,26 +821,25 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
       else renderChat();
     }
     // Whatever held focus may have been replaced; keep keyboard users inside the panel.
-    const lost = hadFocus && !panel.contains(root.activeElement);
-    if (lost || (changed && (pendingFocus || v === 'thanks'))) {
+    const outside = !panel.contains(root.activeElement);
+    if ((outside && (hadFocus || pendingFocus)) || (changed && v === 'thanks')) {
       focusView();
       if (panel.contains(root.activeElement)) pendingFocus = false;
     }
   }
 
   function renderHeader() {
-    const st = S.chat && S.view !== 'offline' ? S.chat.state.state : null;
-    const live = LIVE.includes(st);
+    const st = S.chat && S.view !== 'offline' ? S.chat.state.kind : null;
     const agent = st === 'connected' ? S.chat.agent : null;
     const dept = (S.survey && S.chat && S.survey.department) || S.department;
-    let line = dept ? `${dept} · We’re here to help` : 'We’re here to help';
+    const tagline = S.open && currentView() === 'offline' ? 'We reply by email' : 'We’re here to help';
+    let line = dept ? `${dept} · ${tagline}` : tagline;
     if (st === 'queued') line = 'Waiting for an agent';
     else if (st === 'connecting') line = 'Connecting you to an agent';
     else if (agent) line = dept ? `${agent} · ${dept}` : agent;
     else if (st === 'ended' || st === 'missed') line = 'Chat ended';
     sub.textContent = line;
     avatar.replaceChildren(agent ? initials(agent) : icon('chat'));
-    endBtn.hidden = !live || !S.open;
   }
 
   function renderNet() {
@@ -896,6 +896,10 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
       err.textContent = msg || '';
       control.setAttribute('aria-invalid', msg ? 'true' : 'false');
     };
+    // A flagged field is cleared as soon as the visitor starts fixing it.
+    control.addEventListener('input', () => {
+      if (!err.hidden) wrap.setError('');
+    });
     return wrap;
   }
 
@@ -1126,7 +1130,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
             'span',
             { class: 'at' },
             m.failed + ' ',
-            LIVE.includes(S.chat && S.chat.state.state)
+            LIVE.includes(S.chat && S.chat.state.kind)
               ? h('button', { class: 'retry', type: 'button', onclick: () => retry(m) }, 'Retry')
               : null,
           )
@@ -1179,7 +1183,15 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
         box,
         h('button', { class: 'sendbtn', type: 'submit', 'aria-label': 'Send message' }, icon('send')),
       );
-      return [form, h('p', { class: 'privacy', id: 'sb-privacy' }, 'The team can see your message as you type it.')];
+      return [
+        form,
+        h(
+          'div',
+          { class: 'meta' },
+          h('p', { class: 'privacy', id: 'sb-privacy' }, 'The team can see your message as you type it.'),
+          h('button', { class: 'end', type: 'button', onclick: askEnd }, 'End chat'),
+        ),
+      ];
     }
 
     function grow() {
@@ -1207,10 +1219,10 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
     function overBar() {
       const st = S.chat.state;
       let text = 'This chat has ended.';
-      if (st.state === 'ended' && st.by === 'visitor') text = 'You ended the chat.';
-      else if (st.state === 'ended' && st.by === 'agent') text = `${S.chat.agent || 'The agent'} ended the chat.`;
-      else if (st.state === 'ended' && st.by === 'system') text = 'The chat was closed.';
-      else if (st.state === 'missed') text = 'Sorry, nobody was available to take your chat.';
+      if (st.kind === 'ended' && st.by === 'visitor') text = 'You ended the chat.';
+      else if (st.kind === 'ended' && st.by === 'agent') text = `${S.chat.agent || 'The agent'} ended the chat.`;
+      else if (st.kind === 'ended' && st.by === 'system') text = 'The chat was closed.';
+      else if (st.kind === 'missed') text = 'Sorry, nobody was available to take your chat.';
       return h(
         'div',
         { class: 'over', role: 'status' },
@@ -1273,8 +1285,8 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
       },
       state() {
         const st = S.chat.state;
-        stage.hidden = !['queued', 'connecting'].includes(st.state);
-        if (st.state === 'queued') {
+        stage.hidden = !['queued', 'connecting'].includes(st.kind);
+        if (st.kind === 'queued') {
           const n = Number(st.position) || 1;
           stage.replaceChildren(
             h('div', { class: 'spin', 'aria-hidden': 'true' }),
@@ -1285,13 +1297,13 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
               h('span', {}, 'An agent will be with you shortly. You can add details below.'),
             ),
           );
-        } else if (st.state === 'connecting') {
+        } else if (st.kind === 'connecting') {
           stage.replaceChildren(
             h('div', { class: 'spin', 'aria-hidden': 'true' }),
             h('div', {}, h('strong', {}, 'Finding someone to help you…'), h('span', {}, 'This usually takes under a minute.')),
           );
         }
-        const live = LIVE.includes(st.state);
+        const live = LIVE.includes(st.kind);
         if (!live) {
           ui.confirming = false;
           if (mode !== 'over' || foot.dataset.over !== JSON.stringify(st)) {
@@ -1311,7 +1323,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
           foot.replaceChildren(...composer());
           box.value = draft;
           grow();
-          if (hadFocus) endBtn.focus();
+          if (hadFocus) foot.querySelector('.end').focus();
         }
       },
     };
@@ -1326,7 +1338,7 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
   }
 
   function askEnd() {
-    if (!chatUi || !S.chat || !LIVE.includes(S.chat.state.state)) return;
+    if (!chatUi || !S.chat || !LIVE.includes(S.chat.state.kind)) return;
     chatUi.confirming = true;
     chatUi.state();
   }
@@ -1340,12 +1352,16 @@ border:0;background:var(--sb-accent);color:var(--sb-on-accent);font-weight:600;c
   async function doEnd() {
     if (!chatUi) return;
     const buttons = chatUi.foot.querySelectorAll('button');
+    // Disabled buttons drop focus; hand it to whatever the ended chat shows next.
+    pendingFocus = true;
     buttons.forEach((b) => (b.disabled = true));
     try {
       await call('chat.end');
-      if (S.chat && LIVE.includes(S.chat.state.state)) setState({ state: 'ended', by: 'visitor' });
+      if (S.chat && LIVE.includes(S.chat.state.kind)) setState({ kind: 'ended', by: 'visitor' });
     } catch (e) {
+      pendingFocus = false;
       buttons.forEach((b) => (b.disabled = false));
+      if (chatUi && chatUi.foot.contains(buttons[0])) buttons[buttons.length - 1].focus();
       if (e.code === 'invalid_state' || !chatUi) return;
       const p = chatUi.foot.querySelector('p');
       if (p) p.textContent = 'Could not end the chat while offline. Try again?';

@@ -44,7 +44,13 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Hub {
-  constructor() {
+  /**
+   * `departments` maps a department name to extra `department set` flags (for example
+   * shorter etiquette timers); such departments are created before the demo seed runs,
+   * which then leaves them as they are.
+   */
+  constructor({ departments = {} } = {}) {
+    this.departments = departments;
     this.bin = hubBinary();
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-widget-hub-'));
     this.log = '';
@@ -56,8 +62,21 @@ export class Hub {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  admin(args) {
+    const r = spawnSync(this.bin, [...args, '--data', this.dataDir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`switchboard-hub ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
   async start() {
-    if (!this.port) this.port = await freePort();
+    if (!this.port) {
+      const skills = { Support: 'support', Sales: 'sales' };
+      for (const [name, flags] of Object.entries(this.departments)) {
+        this.admin(['department', 'add', '--name', name, '--skills', skills[name] || name.toLowerCase()]);
+        this.admin(['department', 'set', '--name', name, ...flags]);
+      }
+      this.port = await freePort();
+    }
     const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--data', this.dataDir, '--demo'];
     const proc = spawn(this.bin, args, {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -86,6 +86,16 @@ pub enum OfflineReason {
     UnsupportedVersion,
 }
 
+/// How the last (re)connect caught up with the hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CatchUp {
+    /// The hub replayed the pushes after `after`.
+    Resumed { after: Seq },
+    /// A snapshot at `seq`, then per-chat event catch-up.
+    Snapshot { seq: Seq },
+}
+
 /// Timers and limits of the connection.
 #[derive(Debug, Clone)]
 pub struct Timing {
@@ -136,6 +146,7 @@ pub struct ConnectionHandle {
     tx: mpsc::Sender<Command>,
     state: watch::Receiver<ConnectionState>,
     request_timeout: Duration,
+    catch_up: Arc<std::sync::Mutex<Option<CatchUp>>>,
 }
 
 impl std::fmt::Debug for Command {
@@ -189,6 +200,11 @@ impl ConnectionHandle {
         }
     }
 
+    /// How the last successful connect caught up (resume or snapshot).
+    pub fn last_catch_up(&self) -> Option<CatchUp> {
+        *self.catch_up.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Skip the backoff wait and try now (also leaves `offline: replaced`).
     pub fn reconnect_now(&self) {
         let _ = self.tx.try_send(Command::Reconnect);
@@ -217,10 +233,12 @@ pub(crate) struct Context {
 pub(crate) fn spawn(ctx: Context) -> (ConnectionHandle, tokio::task::JoinHandle<()>) {
     let (tx, cmd_rx) = mpsc::channel(256);
     let (state_tx, state) = watch::channel(ConnectionState::Connecting);
+    let catch_up = Arc::new(std::sync::Mutex::new(None));
     let handle = ConnectionHandle {
         tx,
         state,
         request_timeout: ctx.timing.request_timeout,
+        catch_up: catch_up.clone(),
     };
     let backoff = match ctx.timing.backoff_seed {
         Some(seed) => Backoff::seeded(ctx.timing.backoff_base, ctx.timing.backoff_cap, seed),
@@ -235,6 +253,7 @@ pub(crate) fn spawn(ctx: Context) -> (ConnectionHandle, tokio::task::JoinHandle<
         closing: None,
         dropped_at: None,
         stop_ack: None,
+        catch_up,
     };
     let task = tokio::spawn(actor.run());
     (handle, task)
@@ -307,6 +326,7 @@ struct Actor {
     /// When the last live link was lost, for the status-restore rule.
     dropped_at: Option<Instant>,
     stop_ack: Option<oneshot::Sender<()>>,
+    catch_up: Arc<std::sync::Mutex<Option<CatchUp>>>,
 }
 
 impl Actor {
@@ -513,8 +533,11 @@ impl Actor {
             Ok(w) => w,
             Err(e) => return Err(hello_refused(e)),
         };
-        link.heartbeat = Duration::from_secs(welcome.heartbeat_secs.clamp(1, 3600));
-        link.idle = Duration::from_secs(welcome.idle_timeout_secs.clamp(2, 7200));
+        // The stricter of the hub's timings and ours.
+        link.heartbeat = Duration::from_secs(welcome.heartbeat_secs.clamp(1, 3600))
+            .min(self.ctx.timing.heartbeat);
+        link.idle = Duration::from_secs(welcome.idle_timeout_secs.clamp(2, 7200))
+            .min(self.ctx.timing.idle_timeout);
         let mut tx = cache.begin().await.map_err(cache_exit)?;
         cache::put_meta(&mut tx, keys::AGENT, &welcome.agent)
             .await
@@ -536,6 +559,7 @@ impl Actor {
         // A hub whose stream is behind our cursor lost its log (a new data dir): our
         // cursor means nothing there, so start over from a snapshot.
         let resumed = welcome.resume == ResumeOutcome::Resumed && welcome.last_seq >= self.cursor;
+        let resumed_after = resumed.then_some(self.cursor);
         if !resumed {
             let snapshot: Snapshot =
                 match self.request(link, &SyncSnapshot {}, &mut buffered).await? {
@@ -546,6 +570,8 @@ impl Actor {
                 .await
                 .map_err(cache_exit)?;
             self.cursor = snapshot.seq;
+            *self.catch_up.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(CatchUp::Snapshot { seq: snapshot.seq });
             let mut console =
                 sync::load_console(&cache, ConnectionState::Connecting, &self.ctx.clock)
                     .await
@@ -595,6 +621,10 @@ impl Actor {
         self.restore_status(link, &welcome, &mut buffered).await?;
         for (seq, push) in buffered {
             self.on_push(seq, push).await?;
+        }
+        if let Some(after) = resumed_after {
+            *self.catch_up.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(CatchUp::Resumed { after });
         }
         Ok(())
     }

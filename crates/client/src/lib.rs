@@ -34,7 +34,7 @@ pub mod sync;
 pub use cache::{CachedTranscript, HistoryEntry, SearchHit, SnippetPart};
 pub use client::{Client, ClientConfig, NotificationConfig, SessionInfo};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use connection::{ConnectionHandle, ConnectionState, OfflineReason, Timing};
+pub use connection::{CatchUp, ConnectionHandle, ConnectionState, OfflineReason, Timing};
 pub use console::{ChatAlert, Console, ConsoleChange, ConsoleStream, ConsoleUpdate, OpenChat};
 pub use credentials::{CredentialStore, Remembered};
 pub use error::{Error, ErrorInfo, Result};

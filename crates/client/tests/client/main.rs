@@ -1,1 +1,9 @@
-//! Integration tests of the agent client core.
+//! Integration tests of the agent client core against a real hub on loopback, with a
+//! fault-injecting proxy in between where a test needs the network to misbehave.
+
+mod desktop;
+mod lifecycle;
+mod offline;
+mod outage;
+mod proxy;
+mod support;

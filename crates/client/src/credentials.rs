@@ -101,9 +101,17 @@ impl CredentialStore {
             return Ok(());
         };
         let account = account(hub, email);
-        blocking(move || match entry(&account)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(store_error(e)),
+        blocking(move || {
+            let entry = entry(&account)?;
+            match entry.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                // Someone else removed it between the store's lookup and its delete
+                // (the connection ending the session at the same moment): gone is gone.
+                Err(e) => match entry.get_password() {
+                    Err(keyring::Error::NoEntry) => Ok(()),
+                    _ => Err(store_error(e)),
+                },
+            }
         })
         .await
     }

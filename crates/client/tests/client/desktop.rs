@@ -36,6 +36,8 @@ fn services_running(test: &str) -> bool {
 /// One Notify call as dbus-monitor printed it.
 #[derive(Debug, Clone, Default)]
 struct NotifyCall {
+    /// The calling connection; serials count per connection.
+    sender: String,
     serial: u64,
     app: String,
     replaces: u32,
@@ -122,7 +124,8 @@ impl Monitor {
             .filter(|(h, _)| h.starts_with("method call") && h.contains("member=Notify"))
             .map(|(header, args)| {
                 let mut call = NotifyCall {
-                    serial: field(&header, "serial=").unwrap_or(0),
+                    sender: word(&header, "sender=").unwrap_or_default(),
+                    serial: field(&header, " serial=").unwrap_or(0),
                     ..Default::default()
                 };
                 let scalars: Vec<&String> = args.iter().take(5).collect();
@@ -150,12 +153,14 @@ impl Monitor {
             .collect()
     }
 
-    /// The notification id the server returned for the Notify call `serial`.
-    fn returned_id(&self, serial: u64) -> Option<u32> {
+    /// The notification id the server returned for a Notify call.
+    fn returned_id(&self, call: &NotifyCall) -> Option<u32> {
         self.messages().into_iter().find_map(|(header, args)| {
-            (header.starts_with("method return") && field(&header, "reply_serial=") == Some(serial))
-                .then(|| args.first()?.trim_start_matches("uint32 ").parse().ok())
-                .flatten()
+            (header.starts_with("method return")
+                && word(&header, "destination=").as_deref() == Some(call.sender.as_str())
+                && field(&header, "reply_serial=") == Some(call.serial))
+            .then(|| args.first()?.trim_start_matches("uint32 ").parse().ok())
+            .flatten()
         })
     }
 
@@ -172,6 +177,11 @@ fn field(header: &str, key: &str) -> Option<u64> {
         .next()?
         .parse()
         .ok()
+}
+
+fn word(header: &str, key: &str) -> Option<String> {
+    let start = header.find(key)? + key.len();
+    header[start..].split_whitespace().next().map(str::to_owned)
 }
 
 fn unquote(arg: &str) -> String {
@@ -220,7 +230,7 @@ async fn notifications_reach_the_desktop_with_their_actions() {
 
     // The agent clicks Accept: the server emits ActionInvoked for that notification.
     let id = monitor
-        .wait("the notification id", |m| m.returned_id(call.serial))
+        .wait("the notification id", |m| m.returned_id(&call))
         .await;
     let clicked = Command::new("dbus-send")
         .args([
@@ -259,7 +269,7 @@ async fn notifications_reach_the_desktop_with_their_actions() {
         })
         .await;
     let first_id = monitor
-        .wait("the first message's id", |m| m.returned_id(first.serial))
+        .wait("the first message's id", |m| m.returned_id(&first))
         .await;
     let burst = monitor
         .notify("the coalesced burst", |c| {

@@ -204,7 +204,12 @@ impl Client {
         let console =
             sync::load_console(&cache, ConnectionState::Connecting, &config.clock).await?;
         let console = ConsoleCell::new(console);
-        let session = Arc::new(SessionCell::new(session, http, store.clone()));
+        let session = Arc::new(SessionCell::new(
+            session,
+            http,
+            store.clone(),
+            config.clock.clone(),
+        ));
         let outbox = Outbox::new(cache.clone(), console.clone(), config.clock.clone());
         let mut tasks = Vec::new();
 

@@ -745,7 +745,6 @@ impl Actor {
         let mut pending: HashMap<String, oneshot::Sender<Result<Value>>> = HashMap::new();
         let mut ping = tokio::time::interval_at(Instant::now() + link.heartbeat, link.heartbeat);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut refresh_at = self.refresh_deadline();
         let exit = loop {
             let idle_deadline = link.last_rx + link.idle;
             tokio::select! {
@@ -780,15 +779,8 @@ impl Actor {
                     if let Err(exit) = link.send(encode_request(&id, &Ping {})).await {
                         break exit;
                     }
-                }
-                _ = tokio::time::sleep_until(refresh_at) => {
-                    match self.ctx.session.refresh().await {
-                        Ok(()) => refresh_at = self.refresh_deadline(),
-                        Err(Error::SignedOut(reason)) => break Exit::SignedOut(reason),
-                        Err(e) => {
-                            tracing::warn!("token refresh failed, retrying: {e}");
-                            refresh_at = Instant::now() + Duration::from_secs(30);
-                        }
+                    if let Err(exit) = self.refresh_if_due().await {
+                        break exit;
                     }
                 }
                 cmd = self.cmd_rx.recv() => match cmd {
@@ -817,13 +809,25 @@ impl Actor {
         exit
     }
 
-    fn refresh_deadline(&self) -> Instant {
+    /// Refresh the token once 80% of its life (as seen when it was issued) has
+    /// passed. Checked against the wall clock on every heartbeat rather than with one
+    /// long timer, because monotonic timers stand still while a laptop sleeps.
+    async fn refresh_if_due(&mut self) -> std::result::Result<(), Exit> {
         let now = self.ctx.clock.now();
-        let due = self.ctx.session.current().refresh_due(now);
-        let wait = (due - now).to_std().unwrap_or(Duration::ZERO);
-        // Never spin: a token that is (nearly) expired is refreshed at most every few
-        // seconds.
-        Instant::now() + wait.max(Duration::from_secs(5))
+        if now < self.ctx.session.refresh_at() {
+            return Ok(());
+        }
+        match self.ctx.session.refresh().await {
+            Ok(()) => Ok(()),
+            Err(Error::SignedOut(reason)) => Err(Exit::SignedOut(reason)),
+            Err(e) => {
+                tracing::warn!("token refresh failed, retrying: {e}");
+                self.ctx
+                    .session
+                    .postpone_refresh(now + chrono::Duration::seconds(30));
+                Ok(())
+            }
+        }
     }
 
     /// The link ended without a close frame: the closing reason (if one came) decides.

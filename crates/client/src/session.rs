@@ -267,6 +267,82 @@ async fn hub_error(resp: reqwest::Response) -> Error {
     }
 }
 
+/// The session of a running client. The connection actor refreshes the token in
+/// place; a refreshed token is written back to the credential store when the agent
+/// asked to be remembered.
+pub(crate) struct SessionCell {
+    /// The session and when to refresh its token, fixed when the token arrives.
+    session: std::sync::Mutex<(Session, DateTime<Utc>)>,
+    http: HubHttp,
+    store: crate::credentials::CredentialStore,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+}
+
+impl fmt::Debug for SessionCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionCell")
+            .field("session", &self.lock().0)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionCell {
+    pub(crate) fn new(
+        session: Session,
+        http: HubHttp,
+        store: crate::credentials::CredentialStore,
+        clock: std::sync::Arc<dyn crate::clock::Clock>,
+    ) -> Self {
+        let due = session.refresh_due(clock.now());
+        Self {
+            session: std::sync::Mutex::new((session, due)),
+            http,
+            store,
+            clock,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Session, DateTime<Utc>)> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn current(&self) -> Session {
+        self.lock().0.clone()
+    }
+
+    /// When the current token should be refreshed.
+    pub(crate) fn refresh_at(&self) -> DateTime<Utc> {
+        self.lock().1
+    }
+
+    /// Try again later after a failed refresh.
+    pub(crate) fn postpone_refresh(&self, until: DateTime<Utc>) {
+        self.lock().1 = until;
+    }
+
+    pub(crate) fn http(&self) -> &HubHttp {
+        &self.http
+    }
+
+    /// Trade the token for a fresh one.
+    pub(crate) async fn refresh(&self) -> Result<()> {
+        let fresh = self.http.refresh(&self.current()).await?;
+        if let Err(e) = self.store.save(&fresh).await {
+            // The new token still works for this run; only the next start is affected.
+            tracing::warn!("could not store the refreshed session: {e}");
+        }
+        let due = fresh.refresh_due(self.clock.now());
+        *self.lock() = (fresh, due);
+        Ok(())
+    }
+
+    /// Remove the stored token (the hub said it is no longer valid, or sign-out).
+    pub(crate) async fn forget(&self) -> Result<()> {
+        let s = self.current();
+        self.store.delete(&s.hub, &s.email).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,57 +371,5 @@ mod tests {
             !format!("{t:?}").contains("s3cr3t"),
             "a token must not reach logs"
         );
-    }
-}
-
-/// The session of a running client. The connection actor refreshes the token in
-/// place; a refreshed token is written back to the credential store when the agent
-/// asked to be remembered.
-#[derive(Debug)]
-pub(crate) struct SessionCell {
-    session: std::sync::Mutex<Session>,
-    http: HubHttp,
-    store: crate::credentials::CredentialStore,
-}
-
-impl SessionCell {
-    pub(crate) fn new(
-        session: Session,
-        http: HubHttp,
-        store: crate::credentials::CredentialStore,
-    ) -> Self {
-        Self {
-            session: std::sync::Mutex::new(session),
-            http,
-            store,
-        }
-    }
-
-    pub(crate) fn current(&self) -> Session {
-        self.session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    pub(crate) fn http(&self) -> &HubHttp {
-        &self.http
-    }
-
-    /// Trade the token for a fresh one.
-    pub(crate) async fn refresh(&self) -> Result<()> {
-        let fresh = self.http.refresh(&self.current()).await?;
-        if let Err(e) = self.store.save(&fresh).await {
-            // The new token still works for this run; only the next start is affected.
-            tracing::warn!("could not store the refreshed session: {e}");
-        }
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
-        Ok(())
-    }
-
-    /// Remove the stored token (the hub said it is no longer valid, or sign-out).
-    pub(crate) async fn forget(&self) -> Result<()> {
-        let s = self.current();
-        self.store.delete(&s.hub, &s.email).await
     }
 }

@@ -7,3 +7,4 @@ mod offline;
 mod outage;
 mod proxy;
 mod support;
+mod tokens;

@@ -31,6 +31,7 @@ pub const ADA: (&str, &str) = ("ada@switchboard.demo", "ada-password");
 /// clock is manual and stands still: no offer or etiquette timer fires by itself.
 pub struct TestHub {
     pub hub: RunningHub,
+    pub clock: ManualClock,
 }
 
 /// Start a hub with the demo workspace on `listen` (port 0 for any) over `data_dir`.
@@ -42,7 +43,7 @@ pub async fn start_hub(data_dir: &Path, tune: impl FnOnce(&mut Settings)) -> Tes
     let hub = switchboard_hub::spawn(settings, Clock::from(clock.clone()))
         .await
         .expect("the hub starts");
-    TestHub { hub }
+    TestHub { hub, clock }
 }
 
 impl TestHub {

@@ -10,13 +10,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use switchboard_protocol::agent::{
-    Accepted, CannedDelete, CannedList, CannedSave, HistoryList, HistoryPage, MissedClaim,
-    MissedClose, MissedList, MissedRelease, OfferAccept, OfferDecline, StatusSet, Targets,
-    TranscriptGet, TransferTargets, TransferTo, TypingSet, VisitorHistory,
+    Accepted, CannedDelete, CannedList, CannedSave, ChatEvents, ChatList, EventPage, HistoryList,
+    HistoryPage, MissedClaim, MissedClose, MissedList, MissedRelease, OfferAccept, OfferDecline,
+    QueueList, StatusSet, Targets, TranscriptGet, TransferTargets, TransferTo, TypingSet,
+    VisitorHistory,
 };
 use switchboard_protocol::{
     AgentInfo, AgentStatus, CannedId, CannedResponse, CannedScope, ChatId, ChatState, ChatSummary,
-    ClientId, DepartmentId, MissedChat, MissedChatId, OfferEnd, OfferId, WrapUp, limits,
+    ClientId, DepartmentId, EventId, MissedChat, MissedChatId, OfferEnd, OfferId, QueueEntry,
+    WrapUp, fill_canned, limits,
 };
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -145,6 +147,11 @@ impl Client {
         let http = HubHttp::new();
         let session = http.sign_in(&hub, email, password).await?;
         let remembered = if !remember {
+            // Not remembering also means not restoring an older session next time.
+            if let Err(e) = config.credentials.delete(&hub, &session.email).await {
+                tracing::debug!("no older session to forget: {e}");
+            }
+            remove_last_account(&config.data_dir, &session);
             Remembered::NotRequested
         } else {
             match config.credentials.save(&session).await {
@@ -419,6 +426,48 @@ impl Client {
         self.inner.conn.call(&TransferTargets {}).await
     }
 
+    /// The agent's open chats as the hub lists them (they also arrive by push; this
+    /// is for a manual refresh).
+    pub async fn chat_list(&self) -> Result<Vec<ChatSummary>> {
+        let list = self.inner.conn.call(&ChatList {}).await?;
+        let mut tx = self.inner.cache.begin().await?;
+        for c in &list.chats {
+            cache::upsert_chat(&mut tx, c, None).await?;
+        }
+        tx.commit().await?;
+        Ok(list.chats)
+    }
+
+    /// A page of a chat's events after `after`, stored in the cache.
+    pub async fn chat_events(
+        &self,
+        chat_id: ChatId,
+        after: Option<EventId>,
+        limit: Option<u32>,
+    ) -> Result<EventPage> {
+        let page = self
+            .inner
+            .conn
+            .call(&ChatEvents {
+                chat_id,
+                after,
+                limit,
+            })
+            .await?;
+        let changes = sync::apply_events(&self.inner.cache, chat_id, &page.events).await?;
+        self.inner.console.publish(changes);
+        Ok(page)
+    }
+
+    /// Read the queues afresh (queue changes are pushed, but never replayed).
+    pub async fn queue_list(&self) -> Result<Vec<QueueEntry>> {
+        let queue = self.inner.conn.call(&QueueList {}).await?;
+        self.inner.console.publish([ConsoleChange::QueueList {
+            entries: queue.entries.clone(),
+        }]);
+        Ok(queue.entries)
+    }
+
     // ---- status ----
 
     /// Set the agent's status. The choice is remembered: after a short drop the
@@ -487,6 +536,23 @@ impl Client {
         cache::upsert_canned(&mut tx, &saved.response).await?;
         tx.commit().await?;
         Ok(saved.response)
+    }
+
+    /// A canned response's text with its variables filled in for a chat the agent
+    /// holds (`{visitor_name}`, `{agent_name}`, `{department}`).
+    pub fn canned_fill(&self, response: &CannedResponse, chat_id: ChatId) -> Result<String> {
+        let agent = self.inner.session.current().agent.name;
+        self.inner.console.read(|c| {
+            let chat = c
+                .chat(chat_id)
+                .ok_or_else(|| Error::NotFound(format!("chat {chat_id} is not open")))?;
+            Ok(fill_canned(
+                &response.text,
+                &chat.chat.visitor.name,
+                &agent,
+                &chat.chat.department.name,
+            ))
+        })
     }
 
     pub async fn canned_delete(&self, id: CannedId) -> Result<()> {

@@ -136,6 +136,10 @@ pub enum ConsoleChange {
         department: DepartmentRef,
         entries: Vec<QueueEntry>,
     },
+    /// Every department's queue, as the hub listed it.
+    QueueList {
+        entries: Vec<QueueEntry>,
+    },
     /// A missed chat appeared (`is_new`) or changed.
     Missed {
         missed: MissedChat,
@@ -276,6 +280,11 @@ impl Console {
             } => {
                 self.queue.retain(|q| q.department.id != department.id);
                 self.queue.extend(entries.iter().cloned());
+                self.queue
+                    .sort_by_key(|q| (q.department.id, q.position, q.chat_id));
+            }
+            ConsoleChange::QueueList { entries } => {
+                self.queue = entries.clone();
                 self.queue
                     .sort_by_key(|q| (q.department.id, q.position, q.chat_id));
             }

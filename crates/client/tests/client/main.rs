@@ -6,5 +6,5 @@ mod lifecycle;
 mod offline;
 mod outage;
 mod proxy;
+mod session;
 mod support;
-mod tokens;

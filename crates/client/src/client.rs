@@ -37,6 +37,7 @@ use crate::session::{HubHttp, HubUrl, Session, SessionCell};
 use crate::sync;
 
 /// How a client is set up. `ClientConfig::new(data_dir)` gives the defaults.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// Where caches and the last-account pointer live (one cache per account).
     pub data_dir: PathBuf,
@@ -63,6 +64,7 @@ impl ClientConfig {
 }
 
 /// Where notifications go and what the app says about its window.
+#[derive(Clone)]
 pub struct NotificationConfig {
     pub desktop: Arc<dyn Desktop>,
     pub attention: Arc<dyn Attention>,

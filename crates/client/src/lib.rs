@@ -38,7 +38,9 @@ pub use connection::{CatchUp, ConnectionHandle, ConnectionState, OfflineReason, 
 pub use console::{ChatAlert, Console, ConsoleChange, ConsoleStream, ConsoleUpdate, OpenChat};
 pub use credentials::{CredentialStore, Remembered};
 pub use error::{Error, ErrorInfo, Result};
-pub use notify::{Attention, Desktop, Notice, NoticeKey, NoticeKind, NotificationAction};
+pub use notify::{
+    Attention, Desktop, Notice, NoticeKey, NoticeKind, NotificationAction, WindowAttention,
+};
 pub use outbox::{OutboxCommand, OutboxItem, OutboxState};
 pub use session::{HubUrl, Session, SessionToken};
 pub use switchboard_protocol as protocol;

@@ -35,6 +35,34 @@ pub trait Attention: Send + Sync + 'static {
     }
 }
 
+/// An [`Attention`] the app updates from its window events: focus changes and the
+/// chat tab on screen.
+#[derive(Debug, Default)]
+pub struct WindowAttention {
+    focused: std::sync::atomic::AtomicBool,
+    chat: std::sync::Mutex<Option<ChatId>>,
+}
+
+impl WindowAttention {
+    pub fn set_focused(&self, focused: bool) {
+        self.focused
+            .store(focused, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn set_chat_in_view(&self, chat: Option<ChatId>) {
+        *self.chat.lock().unwrap_or_else(|p| p.into_inner()) = chat;
+    }
+}
+
+impl Attention for WindowAttention {
+    fn window_focused(&self) -> bool {
+        self.focused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    fn chat_in_view(&self) -> Option<ChatId> {
+        *self.chat.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// An app that never has focus: everything is shown. For headless use and tests.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Unattended;

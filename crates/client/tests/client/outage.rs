@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use switchboard_client::protocol::{AgentStatus, ChatId};
-use switchboard_client::{CatchUp, Client, ConnectionState, OutboxState};
+use switchboard_client::{CatchUp, Client, Clock, ConnectionState, OutboxState};
 
 use crate::proxy::{Direction, FaultProxy, Mode};
 use crate::support::*;
@@ -351,6 +351,60 @@ async fn a_slow_link_a_stalled_link_and_a_cut_frame_lose_nothing() {
         1,
         "exactly once: {all:?}"
     );
+    client.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn while_the_hub_is_away_retries_back_off_with_a_cap_and_say_when() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hub = start_hub(&dir.path().join("hub"), |_| {}).await;
+    let proxy = FaultProxy::start(hub.addr()).await;
+    let clock = switchboard_client::ManualClock::new(chrono::Utc::now());
+    let mut cfg = config(&dir.path().join("c"));
+    cfg.clock = std::sync::Arc::new(clock.clone());
+    let timing = cfg.timing.clone();
+    let client = sign_in(cfg, &proxy.url(), ADA).await;
+
+    let (_, mut changes) = client.subscribe();
+    proxy.set_mode(Mode::Refuse);
+    proxy.drop_all();
+    let mut seen = Vec::new();
+    while seen.len() < 6 {
+        let update = tokio::time::timeout(PATIENCE, changes.next())
+            .await
+            .expect("retries keep coming")
+            .expect("the client runs");
+        if let switchboard_client::ConsoleChange::Connection {
+            state:
+                ConnectionState::Reconnecting {
+                    attempt,
+                    next_attempt_at,
+                    ..
+                },
+        } = &update.change
+        {
+            // The client's clock stands still, so the announced time is the delay.
+            let delay = (*next_attempt_at - clock.now())
+                .to_std()
+                .expect("the next attempt is ahead");
+            seen.push((*attempt, delay));
+        }
+    }
+    for (i, (attempt, delay)) in seen.iter().enumerate() {
+        assert_eq!(*attempt as usize, i + 1, "attempts are counted one by one");
+        let ceiling = (timing.backoff_base * 2u32.pow(attempt - 1)).min(timing.backoff_cap);
+        assert!(
+            *delay >= ceiling / 2 && *delay <= ceiling,
+            "attempt {attempt} waits {delay:?}, within [{:?}, {ceiling:?}]",
+            ceiling / 2
+        );
+    }
+    assert!(
+        seen.last().is_some_and(|(_, d)| *d <= timing.backoff_cap),
+        "the cap holds however long the hub is away"
+    );
+    restore(&client, &proxy).await;
     client.shutdown().await;
     hub.stop().await;
 }

@@ -472,9 +472,10 @@ input,textarea,select{font-size:16px}
   }
 
   function dropped(code) {
+    // "Reconnecting" is for a link that worked; a first connection just keeps trying.
+    S.lost = code !== 1000 && (ready || S.lost);
     ws = null;
     ready = false;
-    S.lost = code !== 1000;
     clearInterval(pingTimer);
     for (const [, p] of pending) {
       clearTimeout(p.timer);
@@ -485,9 +486,9 @@ input,textarea,select{font-size:16px}
     if (NO_RECONNECT_CODES.includes(code) && !S.fatal) {
       S.fatal = code === 4004 ? 'This chat is open in another tab or window.' : 'The chat was closed by the server.';
     }
-    if (S.fatal) render();
-    else renderNet();
     if (wanted()) scheduleRetry();
+    if (S.fatal || S.shown === 'loading') render();
+    else renderNet();
   }
 
   function scheduleRetry() {

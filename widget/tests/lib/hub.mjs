@@ -45,12 +45,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Hub {
   /**
+   * `origins` are allowed for the demo site besides the hub's own.
    * `departments` maps a department name to extra `department set` flags (for example
    * shorter etiquette timers); such departments are created before the demo seed runs,
    * which then leaves them as they are.
    */
-  constructor({ departments = {} } = {}) {
+  constructor({ departments = {}, origins = [] } = {}) {
     this.departments = departments;
+    // Extra origins allowed for the demo site, as a website embedding the widget.
+    this.origins = origins;
     this.bin = hubBinary();
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-widget-hub-'));
     this.log = '';
@@ -74,6 +77,9 @@ export class Hub {
       for (const [name, flags] of Object.entries(this.departments)) {
         this.admin(['department', 'add', '--name', name, '--skills', skills[name] || name.toLowerCase()]);
         this.admin(['department', 'set', '--name', name, ...flags]);
+      }
+      if (this.origins.length) {
+        this.admin(['site', 'add', '--name', 'Demo shop', ...this.origins.flatMap((o) => ['--origin', o])]);
       }
       this.port = await freePort();
     }

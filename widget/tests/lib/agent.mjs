@@ -26,7 +26,8 @@ export class Agent {
     return this;
   }
 
-  async connect() {
+  /** With `resumeAfter` (a seq) the hub replays the durable pushes after it. */
+  async connect({ resumeAfter } = {}) {
     if (!this.token) await this.signIn();
     const ws = new WebSocket(this.hubUrl.replace(/^http/, 'ws') + '/v1/agent/ws', {
       headers: { Authorization: `Bearer ${this.token}` },
@@ -37,7 +38,9 @@ export class Agent {
       ws.once('error', reject);
     });
     ws.on('message', (buf) => this.onFrame(String(buf)));
-    this.welcome = await this.call('hello', { protocol: 1, client: 'widget-tests' });
+    const hello = { protocol: 1, client: 'widget-tests' };
+    if (resumeAfter !== undefined) hello.resume_after = resumeAfter;
+    this.welcome = await this.call('hello', hello);
     this.ping = setInterval(() => this.call('ping').catch(() => {}), 10_000);
     return this;
   }
@@ -53,6 +56,7 @@ export class Agent {
       return;
     }
     if (!f.push) return;
+    if (typeof f.seq === 'number') this.lastSeq = Math.max(this.lastSeq || 0, f.seq);
     this.pushes.push(f);
     this.waiters = this.waiters.filter((w) => {
       if (w.name !== f.push || !w.match(f.data || {})) return true;

@@ -1383,6 +1383,14 @@ input,textarea,select{font-size:16px}
   W.addEventListener('pageshow', (e) => {
     if (e.persisted && !ws && wanted()) connect();
   });
+  // Browsers slow the timers of background tabs, so a hidden tab may have lost its link
+  // while its retry waits; coming back to the tab should not wait for the timer.
+  D.addEventListener('visibilitychange', () => {
+    if (!D.hidden && !ws && wanted()) {
+      attempt = 0;
+      connect();
+    }
+  });
   D.addEventListener('click', (e) => {
     const t = e.target instanceof Element ? e.target.closest('[data-switchboard-open]') : null;
     if (!t) return;

@@ -589,7 +589,8 @@ input,textarea,select{font-size:16px}
 
   function adopt(chat) {
     const same = S.chat && S.chat.id === chat.chat_id;
-    S.chat = { id: chat.chat_id, state: chat.state || { kind: 'connecting' } };
+    const agent = same ? S.chat.agent : undefined;
+    S.chat = { id: chat.chat_id, state: chat.state || { kind: 'connecting' }, agent };
     if (!same) {
       events = [];
       if (chatUi) chatUi.log.replaceChildren();
@@ -1221,7 +1222,11 @@ input,textarea,select{font-size:16px}
       const st = S.chat.state;
       let text = 'This chat has ended.';
       if (st.kind === 'ended' && st.by === 'visitor') text = 'You ended the chat.';
-      else if (st.kind === 'ended' && st.by === 'agent') text = `${S.chat.agent || 'The agent'} ended the chat.`;
+      else if (st.kind === 'ended' && st.by === 'agent') {
+        // After a reload the state no longer names the agent; their last message does.
+        const last = events.filter((e) => e.type === 'message' && e.from === 'agent' && !e.system).pop();
+        text = `${S.chat.agent || (last && last.name) || 'The agent'} ended the chat.`;
+      }
       else if (st.kind === 'ended' && st.by === 'system') text = 'The chat was closed.';
       else if (st.kind === 'missed') text = 'Sorry, nobody was available to take your chat.';
       return h(

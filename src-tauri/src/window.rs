@@ -1,0 +1,43 @@
+//! The main window: where the console lives, and what closing it means.
+
+use tauri::{
+    AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, Window,
+    WindowEvent,
+};
+
+/// The label the capabilities in src-tauri/capabilities/main.json are granted to.
+pub const MAIN: &str = "main";
+
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+        .title("Switchboard")
+        .inner_size(1100.0, 720.0)
+        .min_inner_size(420.0, 560.0)
+        .center()
+        .build()
+}
+
+/// Brings the main window to the front, creating it again if it was destroyed.
+pub fn show<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let window = match app.get_webview_window(MAIN) {
+        Some(window) => window,
+        None => create(app)?,
+    };
+    window.unminimize()?;
+    window.show()?;
+    window.set_focus()
+}
+
+/// Closing the main window hides it while the tray icon can bring it back, so chats
+/// keep arriving; without a tray icon, closing quits as usual.
+pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    if let WindowEvent::CloseRequested { api, .. } = event {
+        if window.label() != MAIN || !crate::tray::is_shown(window.app_handle()) {
+            return;
+        }
+        api.prevent_close();
+        if let Err(error) = window.hide() {
+            tracing::warn!(%error, "could not hide the main window");
+        }
+    }
+}

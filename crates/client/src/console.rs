@@ -606,6 +606,38 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_ui_sees_snake_case_tagged_json() {
+        let change = ConsoleChange::OutboxUpdated {
+            item: pending("c1", 3),
+        };
+        let json = serde_json::to_value(&change).expect("serializes");
+        assert_eq!(json["type"], "outbox_updated");
+        assert_eq!(json["item"]["client_id"], "c1");
+        assert_eq!(json["item"]["command"]["kind"], "message");
+        assert_eq!(json["item"]["command"]["chat_id"], 7);
+        assert_eq!(json["item"]["state"]["state"], "pending");
+        let back: ConsoleChange = serde_json::from_value(json).expect("round-trips");
+        assert_eq!(back, change);
+
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .expect("valid time")
+            .with_timezone(&Utc);
+        let state = ConnectionState::Reconnecting {
+            attempt: 2,
+            next_attempt_at: at,
+            last_error: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&state).expect("serializes"),
+            serde_json::json!({
+                "state": "reconnecting",
+                "attempt": 2,
+                "next_attempt_at": "2026-01-02T03:04:05Z"
+            })
+        );
+    }
+
     #[tokio::test]
     async fn subscribe_loses_nothing_between_snapshot_and_stream() {
         let cell = ConsoleCell::new(Console::new(ConnectionState::Connecting));

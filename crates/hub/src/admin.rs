@@ -7,6 +7,7 @@ use switchboard_protocol::{AgentId, DepartmentId, Role, limits};
 use crate::auth;
 use crate::clock::{Clock, to_millis};
 use crate::error::{Error, Result};
+use crate::hours::OpeningHours;
 use crate::routing::BackupMode;
 use crate::store::agents::{self, Agent, NewAgent};
 use crate::store::departments::{self, Department};
@@ -233,6 +234,13 @@ pub struct DepartmentChanges {
     pub wrap_up_required: Option<bool>,
     pub wrap_up_timeout_secs: Option<u32>,
     pub max_wait_secs: Option<u32>,
+    /// A new weekly schedule (`mon-fri 09:00-17:30, sat 10:00-14:00`); needs
+    /// `time_zone` unless the department already has one.
+    pub opening_hours: Option<String>,
+    /// The IANA time zone of the schedule (`Europe/Berlin`).
+    pub time_zone: Option<String>,
+    /// Drop the schedule: the department is always open.
+    pub always_open: bool,
 }
 
 fn positive(value: Option<u32>, what: &str) -> Result<Option<u32>> {
@@ -299,6 +307,9 @@ pub async fn department_set(
         ));
     }
     departments::save_settings(&mut tx, department.id, &s).await?;
+    if let Some(hours) = opening_hours(&department, c)? {
+        departments::set_hours(&mut tx, department.id, hours.as_ref()).await?;
+    }
     if let Some(skills) = &c.skills {
         departments::set_skills(&mut tx, department.id, &check_skills(skills)?).await?;
     }
@@ -307,6 +318,41 @@ pub async fn department_set(
         .ok_or_else(|| Error::NotFound(name.to_owned()))?;
     tx.commit().await?;
     Ok(d)
+}
+
+/// The department's new opening hours, if the changes touch them (`Some(None)`:
+/// always open).
+fn opening_hours(
+    department: &Department,
+    c: &DepartmentChanges,
+) -> Result<Option<Option<OpeningHours>>> {
+    if c.always_open {
+        if c.opening_hours.is_some() || c.time_zone.is_some() {
+            return Err(Error::Invalid(
+                "always open and opening hours exclude each other".into(),
+            ));
+        }
+        return Ok(Some(None));
+    }
+    let invalid = |e: crate::hours::HoursError| Error::Invalid(e.to_string());
+    match (&c.opening_hours, &c.time_zone, &department.hours) {
+        (None, None, _) => Ok(None),
+        (Some(schedule), Some(zone), _) => Ok(Some(Some(
+            OpeningHours::parse(schedule, zone).map_err(invalid)?,
+        ))),
+        (Some(schedule), None, Some(current)) => Ok(Some(Some(
+            OpeningHours::parse(schedule, current.zone()).map_err(invalid)?,
+        ))),
+        (None, Some(zone), Some(current)) => {
+            Ok(Some(Some(current.with_zone(zone).map_err(invalid)?)))
+        }
+        (Some(_), None, None) => Err(Error::Invalid(
+            "opening hours need a time zone (e.g. --timezone Europe/Berlin)".into(),
+        )),
+        (None, Some(_), None) => Err(Error::Invalid(
+            "a time zone needs opening hours (e.g. --hours \"mon-fri 09:00-17:00\")".into(),
+        )),
+    }
 }
 
 fn non_empty(text: &str, what: &str) -> Result<String> {

@@ -123,7 +123,12 @@ impl Handler for AgentConnection {
             | AgentRequest::TypingSet(_)
             | AgentRequest::ChatEnd(_)
             | AgentRequest::QueueList(_)
-            | AgentRequest::SyncSnapshot(_)) => {
+            | AgentRequest::SyncSnapshot(_)
+            | AgentRequest::MissedList(_)
+            | AgentRequest::MissedClaim(_)
+            | AgentRequest::MissedRelease(_)
+            | AgentRequest::MissedReply(_)
+            | AgentRequest::MissedClose(_)) => {
                 let result = self
                     .app
                     .hub

@@ -33,6 +33,11 @@ pub struct Settings {
     /// kept).
     pub chat_start_retry_window: Duration,
     pub limits: Limits,
+    /// How a claim on a missed chat lasts before it lapses (a claim taken again by its
+    /// holder starts anew).
+    pub missed_claim_ttl: Duration,
+    /// Email replies to missed chats: sender, SMTP server (or .eml files), retries.
+    pub email: crate::email::EmailSettings,
 }
 
 /// Sizes and rates. Defaults come from `switchboard_protocol::limits`; tests lower
@@ -91,6 +96,8 @@ impl Settings {
             push_log_max_age: Duration::from_secs(7 * 24 * 3600),
             chat_start_retry_window: Duration::from_secs(7 * 24 * 3600),
             limits: Limits::default(),
+            missed_claim_ttl: Duration::from_secs(15 * 60),
+            email: crate::email::EmailSettings::default(),
         }
     }
 

@@ -7,11 +7,14 @@
 //! Map of the modules:
 //! - [`startup`]: [`Application`] binds, serves and shuts down; [`spawn`] runs one in
 //!   the background (tests, other crates' tests).
-//! - [`config`]: [`Settings`] and [`Limits`].
+//! - [`config`]: [`Settings`] and [`Limits`]; [`config_file`]: the `hub.toml` that
+//!   `serve --config` reads.
 //! - [`clock`]: injected time; [`ManualClock`] for tests.
 //! - [`store`]: the SQLite store and its migrations.
 //! - [`auth`]: password hashes and tokens.
-//! - [`routing`]: who gets a chat (pure functions).
+//! - [`routing`]: who gets a chat (pure functions); [`hours`]: departments' opening
+//!   hours.
+//! - [`email`]: email replies to missed chats (compose, SMTP or .eml delivery).
 //! - [`limits`]: token-bucket rate limits.
 //! - `hub`: the core that owns live state and makes every routing decision.
 //! - `http`, `agent_ws`, `visitor_ws`, `connection`, `reads`: the HTTP and WebSocket
@@ -23,9 +26,12 @@ mod agent_ws;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod config_file;
 mod connection;
 pub mod demo;
+pub mod email;
 pub mod error;
+pub mod hours;
 mod http;
 mod hub;
 pub mod limits;

@@ -174,9 +174,19 @@ enum DepartmentCommand {
         wrap_up_required: Option<bool>,
         #[arg(long)]
         wrap_up_timeout: Option<u32>,
-        /// Longest a chat may wait in the queue, in seconds.
+        /// Longest a chat may wait in the queue, in seconds; then it is missed.
         #[arg(long)]
         max_wait: Option<u32>,
+        /// Weekly opening hours, e.g. "mon-fri 09:00-17:30, sat 10:00-14:00". Outside
+        /// them chats are missed and the widget offers the offline form.
+        #[arg(long, value_name = "SCHEDULE")]
+        hours: Option<String>,
+        /// IANA time zone of the opening hours, e.g. Europe/Berlin.
+        #[arg(long, value_name = "ZONE")]
+        timezone: Option<String>,
+        /// Drop the opening hours: always open.
+        #[arg(long, conflicts_with_all = ["hours", "timezone"])]
+        always_open: bool,
     },
 }
 
@@ -437,6 +447,10 @@ fn print_department(d: &switchboard_hub::store::departments::Department) {
         s.wrap_up_timeout_secs,
         s.outcomes.join(","),
     );
+    match &d.hours {
+        Some(hours) => println!("      open: {hours}"),
+        None => println!("      open: always"),
+    }
 }
 
 async fn department(cmd: DepartmentCommand, clock: &Clock) -> anyhow::Result<()> {
@@ -467,6 +481,9 @@ async fn department(cmd: DepartmentCommand, clock: &Clock) -> anyhow::Result<()>
             wrap_up_required,
             wrap_up_timeout,
             max_wait,
+            hours,
+            timezone,
+            always_open,
         } => {
             let store = open(&data.data).await?;
             let changes = DepartmentChanges {
@@ -483,6 +500,9 @@ async fn department(cmd: DepartmentCommand, clock: &Clock) -> anyhow::Result<()>
                 wrap_up_required,
                 wrap_up_timeout_secs: wrap_up_timeout,
                 max_wait_secs: max_wait,
+                opening_hours: hours,
+                time_zone: timezone,
+                always_open,
             };
             print_department(&admin::department_set(&store, &name, &changes).await?);
         }

@@ -28,6 +28,9 @@ struct VisitorConnection {
     link: Link,
     hello: bool,
     chat: Option<ChatId>,
+    /// The chat this connection last started or re-attached to, kept after it ends:
+    /// an offline message is added to it when it was missed.
+    session_chat: Option<ChatId>,
     messages: TokenBucket,
     typing: TokenBucket,
 }
@@ -52,6 +55,7 @@ pub(crate) async fn serve(socket: WebSocket, app: AppState, peer: VisitorPeer) {
         link,
         hello: false,
         chat: None,
+        session_chat: None,
     };
     connection::run(socket, handler, inbox, app, None).await;
 }
@@ -98,6 +102,9 @@ impl Handler for VisitorConnection {
                         if session.chat.is_some() {
                             self.chat = session.chat;
                         }
+                        if let Some(chat) = &session.welcome.chat {
+                            self.session_chat = Some(chat.chat_id);
+                        }
                         self.hello = true;
                         socket.ok(id, &session.welcome).await;
                     }
@@ -139,6 +146,7 @@ impl Handler for VisitorConnection {
                 match result {
                     Ok(started) => {
                         self.chat = Some(started.chat_id);
+                        self.session_chat = Some(started.chat_id);
                         socket.ok(id, &started).await;
                     }
                     Err(e) => socket.error(id, &e.to_wire()).await,
@@ -204,16 +212,34 @@ impl Handler for VisitorConnection {
                 reply(socket, id, result).await;
                 Step::Continue
             }
-            VisitorRequest::OfflineSend(_) => {
-                socket
-                    .error(
-                        id,
-                        &error(
-                            ErrorCode::InvalidState,
-                            "`offline.send` is not available on this hub yet",
-                        ),
+            VisitorRequest::OfflineSend(send) => {
+                // An offline message costs what a chat costs: both reach the agents.
+                if !self.app.visitor_chats.try_take(&self.peer.ip, now) {
+                    socket
+                        .error(
+                            id,
+                            &error(
+                                ErrorCode::RateLimited,
+                                "too many messages from this address; try later",
+                            ),
+                        )
+                        .await;
+                    return Step::Bad;
+                }
+                let result = self
+                    .app
+                    .hub
+                    .visitor_offline(
+                        self.peer.origin.clone(),
+                        self.session_chat,
+                        self.peer.user_agent.clone(),
+                        send,
                     )
                     .await;
+                match result {
+                    Ok(sent) => socket.ok(id, &sent).await,
+                    Err(e) => socket.error(id, &e.to_wire()).await,
+                }
                 Step::Continue
             }
         }

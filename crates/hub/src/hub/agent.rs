@@ -212,6 +212,11 @@ impl Hub {
                     .collect();
                 to_value(&switchboard_protocol::agent::Queue { entries })
             }
+            missed @ (AgentRequest::MissedList(_)
+            | AgentRequest::MissedClaim(_)
+            | AgentRequest::MissedRelease(_)
+            | AgentRequest::MissedReply(_)
+            | AgentRequest::MissedClose(_)) => self.missed_request(agent, missed).await,
             other => Err(Error::wire(
                 ErrorCode::InvalidState,
                 format!("`{}` is not available on this hub yet", other.action()),
@@ -438,7 +443,7 @@ impl Hub {
             offers,
             chats,
             queue,
-            missed: Vec::new(),
+            missed: self.missed_for(agent).await?,
             departments,
             server_time: self.clock.now(),
         })

@@ -459,15 +459,9 @@ impl Hub {
     }
 
     /// A chat nobody accepted is given up: the visitor left, or it could not be placed.
-    /// This is where the missed-chats list will take it over; until then the chat
-    /// simply ends.
+    /// It goes to the missed-chats list (see `missed`).
     pub(super) async fn chat_missed(&mut self, chat: ChatId, reason: MissedReason) -> Result<()> {
-        let (by, end_reason) = match reason {
-            MissedReason::VisitorLeft => (EndedBy::Visitor, EndReason::VisitorLeft),
-            _ => (EndedBy::System, EndReason::Missed),
-        };
-        self.end_chat(chat, by, end_reason, None, None).await?;
-        Ok(())
+        self.miss_chat(chat, reason, true).await
     }
 }
 

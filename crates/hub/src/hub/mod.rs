@@ -11,6 +11,8 @@ mod agent;
 mod change;
 mod dispatch;
 mod lifecycle;
+mod missed;
+mod outbox;
 mod recovery;
 mod state;
 mod timers;
@@ -126,6 +128,8 @@ pub(crate) enum Command {
     Settle {
         reply: oneshot::Sender<()>,
     },
+    /// Offline messages and email delivery reports.
+    Missed(missed::MissedCommand),
 }
 
 /// A cloneable way to reach the hub core.
@@ -229,6 +233,41 @@ impl HubHandle {
         let _ = self.tx.send(Command::VisitorGone { chat, conn }).await;
     }
 
+    /// A visitor leaves a message through the offline form (`offline.send`).
+    pub async fn visitor_offline(
+        &self,
+        origin: VisitorOrigin,
+        session_chat: Option<ChatId>,
+        user_agent: Option<String>,
+        send: switchboard_protocol::visitor::OfflineSend,
+    ) -> Result<switchboard_protocol::visitor::OfflineSent> {
+        self.call(|reply| {
+            Command::Missed(missed::MissedCommand::Offline {
+                origin,
+                session_chat,
+                user_agent,
+                send: Box::new(send),
+                reply,
+            })
+        })
+        .await
+    }
+
+    /// The email worker reports one delivery attempt.
+    pub(crate) async fn email_attempted(
+        &self,
+        email: switchboard_protocol::EmailId,
+        attempt: crate::email::delivery::Attempt,
+    ) {
+        let _ = self
+            .tx
+            .send(Command::Missed(missed::MissedCommand::Attempted {
+                email,
+                attempt,
+            }))
+            .await;
+    }
+
     /// Wait until the core has handled everything sent before, including every timer
     /// due at the clock's current time. Tests use it after advancing a manual clock.
     pub async fn settle(&self) {
@@ -248,7 +287,9 @@ pub(crate) async fn start(
     stop: CancellationToken,
 ) -> Result<(HubHandle, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel(1024);
-    let mut hub = state::Hub::new(store, clock, settings);
+    let mut hub = state::Hub::new(store, clock, settings.clone());
+    let worker = outbox::start_worker(settings, HubHandle { tx: tx.clone() }, stop.clone())?;
+    hub.outbox.connect(worker);
     hub.recover().await?;
     let task = tokio::spawn(async move { hub.run(rx, stop).await });
     Ok((HubHandle { tx }, task))

@@ -126,6 +126,7 @@ impl Hub {
         for agent in holders {
             self.start_grace(agent);
         }
+        self.recover_missed().await?;
         self.schedule_housekeeping();
         tracing::info!(open_chats = self.chats.len(), "hub state recovered");
         Ok(())

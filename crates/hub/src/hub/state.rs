@@ -129,6 +129,8 @@ pub(crate) struct Hub {
     pub timers: Timers,
     /// What each department's agents were last told about its queue.
     pub told_queues: HashMap<DepartmentId, Vec<QueueEntry>>,
+    /// The email outbox's worker and the emails it is trying.
+    pub outbox: super::outbox::Outbox,
 }
 
 impl Hub {
@@ -143,6 +145,7 @@ impl Hub {
             offers: HashMap::new(),
             timers: Timers::default(),
             told_queues: HashMap::new(),
+            outbox: Default::default(),
         }
     }
 
@@ -248,6 +251,7 @@ impl Hub {
             Command::Settle { reply } => {
                 let _ = reply.send(());
             }
+            Command::Missed(command) => self.missed_command(command).await,
         }
     }
 

@@ -35,6 +35,8 @@ pub(super) enum Timer {
     AgentGone(AgentId, u64),
     /// Trim the push log and old sessions.
     Housekeeping,
+    /// Claims, maximum waits and email retries (see `missed`).
+    Missed(super::missed::MissedTimer),
 }
 
 #[derive(Default)]
@@ -155,6 +157,7 @@ impl Hub {
                     self.dispatch().await?;
                 }
             }
+            Timer::Missed(timer) => self.fire_missed(timer).await?,
             Timer::Housekeeping => {
                 let now = self.clock.now();
                 let max_age = TimeDelta::from_std(self.settings.push_log_max_age)

@@ -41,13 +41,17 @@ impl Hub {
             Some(row) => chats::all_events(&mut conn, row.chat_id()).await?,
             None => Vec::new(),
         };
+        let over = match &row {
+            Some(row) => Some(super::missed::closed_chat_state(&mut conn, row).await?),
+            None => None,
+        };
         drop(conn);
         let departments = all
             .iter()
             .map(|d| DepartmentStatus {
                 name: d.name.clone(),
-                open: true,
-                available: self.department_available(d),
+                open: d.is_open(self.clock.now()),
+                available: self.unavailable(d).is_none(),
             })
             .collect();
         for d in all {
@@ -68,13 +72,9 @@ impl Hub {
                         attached = Some(id);
                         state
                     }
-                    None => VisitorChatState::Ended {
-                        by: row
-                            .ended_by
-                            .as_deref()
-                            .and_then(|b| crate::store::parse_enum(b).ok())
-                            .unwrap_or(EndedBy::System),
-                    },
+                    None => over.unwrap_or(VisitorChatState::Ended {
+                        by: EndedBy::System,
+                    }),
                 };
                 Some(VisitorChat {
                     chat_id: id,
@@ -143,6 +143,7 @@ impl Hub {
             let token = auth::new_token();
             chats::set_token(&mut conn, row.chat_id(), &auth::token_hash(&token)).await?;
             let events = chats::all_events(&mut conn, row.chat_id()).await?;
+            let over = super::missed::closed_chat_state(&mut conn, &row).await?;
             drop(conn);
             let id = row.chat_id();
             let team = self.team_name(id);
@@ -151,13 +152,7 @@ impl Hub {
                     self.attach_visitor(id, link, &state);
                     state
                 }
-                None => VisitorChatState::Ended {
-                    by: row
-                        .ended_by
-                        .as_deref()
-                        .and_then(|b| crate::store::parse_enum(b).ok())
-                        .unwrap_or(EndedBy::System),
-                },
+                None => over,
             };
             return Ok(ChatStarted {
                 chat_id: id,
@@ -242,10 +237,11 @@ impl Hub {
         );
         self.timers.add(now + wait_alert, Timer::WaitAlert(id));
         tracing::info!(chat = %id, department = %department.name, "chat started");
-        self.dispatch().await?;
+        self.place_new_chat(id, &department).await?;
+        // Not open any more: missed at once (closed, or nobody to take it).
         let state = self
             .visitor_state(id)
-            .unwrap_or(VisitorChatState::Queued { position: 1 });
+            .unwrap_or(VisitorChatState::Missed { offline_form: true });
         if let Some(c) = self.chats.get_mut(&id) {
             c.told_visitor = Some(state.clone());
         }

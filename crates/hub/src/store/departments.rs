@@ -1,11 +1,12 @@
 //! Departments, their skills and their per-department settings (routing, timers,
-//! wrap-up).
+//! wrap-up, opening hours).
 
 use sqlx::FromRow;
 use switchboard_protocol::{DepartmentId, DepartmentInfo, DepartmentRef};
 
 use super::{SqliteConnection, enum_text, parse_enum, to_u32};
 use crate::error::Result;
+use crate::hours::OpeningHours;
 use crate::routing::BackupMode;
 
 #[derive(Debug, Clone, FromRow)]
@@ -78,6 +79,8 @@ pub struct Department {
     /// Agents outside the department who hold one of these skills may take its chats.
     pub skills: Vec<String>,
     pub settings: DepartmentSettings,
+    /// When chats are taken; `None` is always open.
+    pub hours: Option<OpeningHours>,
 }
 
 impl Department {
@@ -86,6 +89,11 @@ impl Department {
             id: self.id,
             name: self.name.clone(),
         }
+    }
+
+    /// Inside opening hours at `at` (always, without a schedule).
+    pub fn is_open(&self, at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.hours.as_ref().is_none_or(|h| h.is_open(at))
     }
 
     pub fn info(&self) -> DepartmentInfo {
@@ -152,6 +160,23 @@ async fn complete(conn: &mut SqliteConnection, row: DepartmentRow) -> Result<Dep
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
+    let hours: Option<(String, String)> =
+        sqlx::query_as("SELECT schedule, time_zone FROM department_hours WHERE department_id = ?")
+            .bind(row.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let hours = match hours {
+        Some((schedule, zone)) => match OpeningHours::parse(&schedule, &zone) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                // Only the CLI writes schedules, after checking them; a zone that a
+                // newer tz database dropped must not take the department down.
+                tracing::warn!(department = row.id, error = %e, "stored opening hours unreadable; treated as always open");
+                None
+            }
+        },
+        None => None,
+    };
     Ok(Department {
         id: DepartmentId(row.id),
         name: row.name,
@@ -170,7 +195,37 @@ async fn complete(conn: &mut SqliteConnection, row: DepartmentRow) -> Result<Dep
             wrap_up_timeout_secs: to_u32(row.wrap_up_timeout_secs),
             max_wait_secs: to_u32(row.max_wait_secs),
         },
+        hours,
     })
+}
+
+/// Set a department's opening hours; `None` makes it always open.
+pub async fn set_hours(
+    conn: &mut SqliteConnection,
+    id: DepartmentId,
+    hours: Option<&OpeningHours>,
+) -> Result<()> {
+    match hours {
+        Some(h) => {
+            sqlx::query(
+                "INSERT INTO department_hours (department_id, schedule, time_zone) VALUES (?, ?, ?)
+                 ON CONFLICT (department_id) DO UPDATE SET schedule = excluded.schedule,
+                 time_zone = excluded.time_zone",
+            )
+            .bind(id.0)
+            .bind(h.schedule())
+            .bind(h.zone())
+            .execute(&mut *conn)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM department_hours WHERE department_id = ?")
+                .bind(id.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 pub async fn save_settings(

@@ -1,5 +1,6 @@
 //! The hub's durable state in SQLite (WAL): accounts, departments, sites, sessions,
-//! chats with their transcripts, offers, the per-agent push log and stored replies.
+//! chats with their transcripts, offers, the per-agent push log and stored replies,
+//! the missed-chats list and the email outbox.
 //!
 //! Every function takes a `&mut SqliteConnection`, so a caller can run several in one
 //! transaction (the hub core does: a change, its events and its pushes commit
@@ -9,6 +10,8 @@
 pub mod agents;
 pub mod chats;
 pub mod departments;
+pub mod emails;
+pub mod missed;
 pub mod offers;
 pub mod pushes;
 pub mod replies;

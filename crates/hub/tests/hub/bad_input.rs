@@ -103,7 +103,7 @@ async fn malformed_oversized_unknown_and_misplaced_frames_get_typed_errors() {
     );
     assert_eq!(
         code(
-            ada.raw(r#"{"id":"11","action":"missed.list"}"#.into(), "11")
+            ada.raw(r#"{"id":"11","action":"canned.list"}"#.into(), "11")
                 .await
         ),
         ErrorCode::InvalidState,

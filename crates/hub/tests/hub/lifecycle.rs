@@ -117,9 +117,10 @@ async fn a_retried_chat_start_returns_the_same_chat_with_a_fresh_token() {
         .expect("hello");
     let chat = welcome.chat.expect("the fresh token opens the chat");
     assert_eq!(chat.chat_id, first.chat_id);
-    assert!(
-        matches!(chat.state, VisitorChatState::Queued { position: 1 }),
-        "nobody is online"
+    assert_eq!(
+        chat.state,
+        VisitorChatState::Missed { offline_form: true },
+        "nobody is online, so the chat was missed at once and the form is offered"
     );
     assert!(
         welcome.departments.iter().all(|d| d.open && !d.available),

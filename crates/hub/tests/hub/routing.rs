@@ -167,7 +167,8 @@ async fn backup_routing_reaches_sales_when_support_has_nobody_online() {
         "an away agent gets no offers"
     );
 
-    // With backup routing off, the next Support chat waits instead.
+    // With backup routing off, nobody can take the next Support chat: it is missed
+    // at once and the visitor is offered the offline form.
     hub.set_department(
         "Support",
         DepartmentChanges {
@@ -176,18 +177,22 @@ async fn backup_routing_reaches_sales_when_support_has_nobody_online() {
         },
     )
     .await;
-    let (_v, waiting) = hub.visitor_chat("Wim", "Support").await;
-    assert_eq!(waiting.state, VisitorChatState::Queued { position: 1 });
+    let (_v, missed) = hub.visitor_chat("Wim", "Support").await;
+    assert_eq!(
+        missed.state,
+        VisitorChatState::Missed { offline_form: true }
+    );
     assert_eq!(
         ben.pending_offers(&hub).await,
         0,
         "no backup: Ben is not asked"
     );
 
-    // Ada coming online takes it.
+    // With Ada online, Support chats reach her again.
     ada.set_status(AgentStatus::Online).await;
+    let (_v, next) = hub.visitor_chat("Xena", "Support").await;
     let offer = ada.offer().await;
-    assert_eq!(offer.chat.id, waiting.chat_id);
+    assert_eq!(offer.chat.id, next.chat_id);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use switchboard_hub::admin::{self, AgentChanges, DepartmentChanges, NewAgentRequest};
+use switchboard_hub::config_file::HubConfig;
 use switchboard_hub::routing::BackupMode;
 use switchboard_hub::store::Store;
 use switchboard_hub::{Application, Clock, Settings};
@@ -45,6 +46,11 @@ enum Command {
         /// its sign-ins.
         #[arg(long)]
         demo: bool,
+        /// Configuration file (TOML): email sender, SMTP server, claim time. Without
+        /// an [smtp] section email replies are written as .eml files under the data
+        /// dir. See the README.
+        #[arg(long, env = "SWITCHBOARD_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Manage agent accounts.
     #[command(subcommand)]
@@ -284,7 +290,12 @@ fn read_password() -> anyhow::Result<String> {
 async fn run(command: Command) -> anyhow::Result<()> {
     let clock = Clock::system();
     match command {
-        Command::Serve { listen, data, demo } => serve(listen, data.data, demo).await,
+        Command::Serve {
+            listen,
+            data,
+            demo,
+            config,
+        } => serve(listen, data.data, demo, config).await,
         Command::Agent(cmd) => agent(cmd, &clock).await,
         Command::Department(cmd) => department(cmd, &clock).await,
         Command::Site(cmd) => site(cmd, &clock).await,
@@ -292,9 +303,27 @@ async fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(listen: SocketAddr, data: PathBuf, demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    listen: SocketAddr,
+    data: PathBuf,
+    demo: bool,
+    config: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let mut settings = Settings::new(listen, data);
     settings.demo = demo;
+    if let Some(path) = config {
+        HubConfig::load(&path)?.apply(&mut settings)?;
+    }
+    let email_route = match &settings.email.smtp {
+        Some(smtp) => format!("SMTP {}:{} ({:?})", smtp.host, smtp.port, smtp.tls),
+        None => format!(
+            "written as .eml files to {}",
+            settings
+                .data_dir
+                .join(switchboard_hub::email::OUTBOX_FOLDER)
+                .display()
+        ),
+    };
     let app = Application::build(settings, Clock::system())
         .await
         .with_context(|| format!("cannot start the hub on {listen}"))?;
@@ -314,6 +343,7 @@ async fn serve(listen: SocketAddr, data: PathBuf, demo: bool) -> anyhow::Result<
             );
         }
     }
+    println!("  email replies: {email_route}");
     let _ = std::io::stdout().flush();
     let shutdown = app.shutdown_token();
     tokio::spawn(async move {

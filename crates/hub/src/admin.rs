@@ -306,8 +306,9 @@ pub async fn department_set(
             "the inactivity close must come after the inactivity prompt".into(),
         ));
     }
+    let hours = opening_hours(&department, c)?;
     departments::save_settings(&mut tx, department.id, &s).await?;
-    if let Some(hours) = opening_hours(&department, c)? {
+    if let Some(hours) = hours {
         departments::set_hours(&mut tx, department.id, hours.as_ref()).await?;
     }
     if let Some(skills) = &c.skills {

@@ -48,10 +48,19 @@ pub async fn spawn_hub() -> TestHub {
 
 pub async fn spawn_hub_with(tune: impl FnOnce(&mut Settings)) -> TestHub {
     let dir = tempfile::tempdir().expect("a temp dir for the hub's data");
+    spawn_hub_in(dir, ManualClock::starting_now(), tune).await
+}
+
+/// A hub on an existing data dir (a restart, see [`TestHub::stop`]) or a fresh one
+/// whose clock starts at a chosen time.
+pub async fn spawn_hub_in(
+    dir: tempfile::TempDir,
+    clock: ManualClock,
+    tune: impl FnOnce(&mut Settings),
+) -> TestHub {
     let mut settings = Settings::new("127.0.0.1:0".parse().expect("an address"), dir.path());
     settings.demo = true;
     tune(&mut settings);
-    let clock = ManualClock::starting_now();
     let hub = switchboard_hub::spawn(settings, Clock::from(clock.clone()))
         .await
         .expect("the hub starts");
@@ -70,6 +79,18 @@ pub async fn spawn_hub_with(tune: impl FnOnce(&mut Settings)) -> TestHub {
 impl TestHub {
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The hub's data dir.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// Stop the hub gracefully and hand back its data dir and clock, to start it again.
+    pub async fn stop(self) -> (tempfile::TempDir, ManualClock) {
+        self.store.close().await;
+        self.hub.stop().await.expect("the hub stops cleanly");
+        (self._dir, self.clock)
     }
 
     /// Move the hub's clock and wait until everything due has happened.

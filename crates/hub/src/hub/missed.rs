@@ -192,12 +192,7 @@ impl Hub {
             return Ok(());
         };
         let (department, offer, link) = (c.department, c.offer, c.visitor.clone());
-        let mut conn = self.store.acquire().await?;
-        let accepted_before = chats::get(&mut conn, chat)
-            .await?
-            .is_some_and(|row| row.accepted_at.is_some());
-        drop(conn);
-        if accepted_before {
+        if self.accepted_before(chat).await? {
             self.end_chat(chat, by, end_reason, None, None).await?;
             return Ok(());
         }
@@ -256,10 +251,21 @@ impl Hub {
         Ok(())
     }
 
+    async fn accepted_before(&self, chat: ChatId) -> Result<bool> {
+        let mut conn = self.store.acquire().await?;
+        Ok(chats::get(&mut conn, chat)
+            .await?
+            .is_some_and(|row| row.accepted_at.is_some()))
+    }
+
     /// A queued chat has waited its department's maximum: it is missed and the visitor
     /// is offered the offline form. One being offered right now gets until the offer
-    /// ends.
+    /// ends; one an agent accepted before (back in the queue after that agent dropped)
+    /// was never missed and keeps waiting.
     async fn queue_timeout(&mut self, chat: ChatId) -> Result<()> {
+        if !self.chats.contains_key(&chat) || self.accepted_before(chat).await? {
+            return Ok(());
+        }
         let Some(c) = self.chats.get(&chat) else {
             return Ok(());
         };

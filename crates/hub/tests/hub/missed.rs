@@ -594,3 +594,37 @@ async fn the_snapshot_and_a_resume_carry_the_missed_list() {
     let replayed = missed_new(&mut ada).await;
     assert_eq!(replayed.question, "Q3");
 }
+
+#[tokio::test]
+async fn a_chat_back_in_the_queue_after_its_agent_dropped_is_not_missed() {
+    let hub = spawn_hub().await;
+    let cleo = hub
+        .add_agent("cleo@acme.example", "Cleo", &["Support"], &[], 3)
+        .await;
+    // Cleo is signed in but away: she sees Support's queue and missed list.
+    let mut cleo = hub.agent((&cleo.0, &cleo.1)).await;
+    let mut ada = hub.online_agent(ADA).await;
+    let (_vera, started) = hub.visitor_chat("Vera", "Support").await;
+    assert_eq!(ada.accept_next().await.chat.id, started.chat_id);
+
+    let before = hub.hub.open_connections();
+    drop(ada);
+    hub.wait_connections(before - 1).await;
+    hub.advance(60).await;
+    let queue = cleo.call(agent::QueueList {}).await.expect("queue");
+    assert_eq!(queue.entries.len(), 1, "re-routed after the grace period");
+
+    hub.advance(300).await;
+    let queue = cleo.call(agent::QueueList {}).await.expect("queue");
+    assert_eq!(
+        queue.entries.len(),
+        1,
+        "Ada accepted it once, so the maximum wait does not make it missed"
+    );
+    assert!(
+        cleo.pushes
+            .iter()
+            .all(|p| !matches!(p.push, AgentPush::MissedNew(_))),
+        "nothing reached the missed list"
+    );
+}

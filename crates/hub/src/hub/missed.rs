@@ -369,10 +369,7 @@ impl Hub {
 
     async fn agent_name(&self, agent: i64) -> Result<String> {
         let mut conn = self.store.acquire().await?;
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM agents WHERE id = ?")
-            .bind(agent)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let name = missed::agent_name(&mut conn, AgentId(agent)).await?;
         Ok(name.unwrap_or_else(|| "another agent".into()))
     }
 

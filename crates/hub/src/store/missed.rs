@@ -224,6 +224,14 @@ pub async fn department_agents(
     Ok(ids.into_iter().map(AgentId).collect())
 }
 
+/// An agent's display name, for naming who holds a claim.
+pub async fn agent_name(conn: &mut SqliteConnection, agent: AgentId) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT name FROM agents WHERE id = ?")
+        .bind(agent.0)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
 /// The list an agent sees: entries of its departments that are open or claimed, or
 /// changed since `since`; newest first.
 pub async fn listed_for(
@@ -267,16 +275,12 @@ pub async fn view(conn: &mut SqliteConnection, id: MissedChatId) -> Result<Optio
         })
         .collect();
     let claimed_by = match row.claimed_by {
-        Some(agent) => {
-            let name: Option<String> = sqlx::query_scalar("SELECT name FROM agents WHERE id = ?")
-                .bind(agent)
-                .fetch_optional(&mut *conn)
-                .await?;
-            name.map(|name| AgentRef {
+        Some(agent) => agent_name(conn, AgentId(agent))
+            .await?
+            .map(|name| AgentRef {
                 id: AgentId(agent),
                 name,
-            })
-        }
+            }),
         None => None,
     };
     let state = row.state();

@@ -337,10 +337,18 @@ impl Client {
     /// Accept an offer; the chat opens in the console.
     pub async fn accept_offer(&self, offer_id: OfferId) -> Result<Accepted> {
         let accepted = self.inner.conn.call(&OfferAccept { offer_id }).await?;
-        let mut tx = self.inner.cache.begin().await?;
-        let changes = sync::open_chat(&mut tx, &accepted.chat, &accepted.events).await?;
-        tx.commit().await?;
-        self.inner.console.publish(changes);
+        // The `chat.assigned` push may have opened the chat already, and later pushes
+        // may have changed it since: the reply only opens a chat not yet open.
+        let open = self
+            .inner
+            .console
+            .read(|c| c.chat(accepted.chat.id).is_some());
+        if !open {
+            let mut tx = self.inner.cache.begin().await?;
+            let changes = sync::open_chat(&mut tx, &accepted.chat, &accepted.events).await?;
+            tx.commit().await?;
+            self.inner.console.publish(changes);
+        }
         Ok(accepted)
     }
 
@@ -428,16 +436,10 @@ impl Client {
         self.inner.conn.call(&TransferTargets {}).await
     }
 
-    /// The agent's open chats as the hub lists them (they also arrive by push; this
-    /// is for a manual refresh).
+    /// The agent's open chats as the hub lists them. The console's tabs are kept by
+    /// the snapshot and pushes; this read changes nothing locally.
     pub async fn chat_list(&self) -> Result<Vec<ChatSummary>> {
-        let list = self.inner.conn.call(&ChatList {}).await?;
-        let mut tx = self.inner.cache.begin().await?;
-        for c in &list.chats {
-            cache::upsert_chat(&mut tx, c, None).await?;
-        }
-        tx.commit().await?;
-        Ok(list.chats)
+        Ok(self.inner.conn.call(&ChatList {}).await?.chats)
     }
 
     /// A page of a chat's events after `after`, stored in the cache.
@@ -567,31 +569,39 @@ impl Client {
 
     // ---- missed chats ----
 
-    /// Refresh the missed-chats list from the hub.
+    /// The missed-chats list as the hub has it now. The console's list is kept by
+    /// the snapshot and the `missed.*` pushes; this read changes nothing locally.
     pub async fn missed_list(&self) -> Result<Vec<MissedChat>> {
-        let list = self.inner.conn.call(&MissedList {}).await?;
-        let mut tx = self.inner.cache.begin().await?;
-        cache::replace_missed(&mut tx, &list.missed).await?;
-        tx.commit().await?;
-        self.inner.console.publish([ConsoleChange::MissedList {
-            missed: list.missed.clone(),
-        }]);
-        Ok(list.missed)
+        Ok(self.inner.conn.call(&MissedList {}).await?.missed)
     }
 
+    /// Claim a missed chat so nobody else answers it. The list in the console
+    /// follows through the hub's `missed.updated` push.
     pub async fn missed_claim(&self, missed_id: MissedChatId) -> Result<MissedChat> {
-        let updated = self.inner.conn.call(&MissedClaim { missed_id }).await?;
-        self.store_missed(updated.missed).await
+        Ok(self
+            .inner
+            .conn
+            .call(&MissedClaim { missed_id })
+            .await?
+            .missed)
     }
 
     pub async fn missed_release(&self, missed_id: MissedChatId) -> Result<MissedChat> {
-        let updated = self.inner.conn.call(&MissedRelease { missed_id }).await?;
-        self.store_missed(updated.missed).await
+        Ok(self
+            .inner
+            .conn
+            .call(&MissedRelease { missed_id })
+            .await?
+            .missed)
     }
 
     pub async fn missed_close(&self, missed_id: MissedChatId) -> Result<MissedChat> {
-        let updated = self.inner.conn.call(&MissedClose { missed_id }).await?;
-        self.store_missed(updated.missed).await
+        Ok(self
+            .inner
+            .conn
+            .call(&MissedClose { missed_id })
+            .await?
+            .missed)
     }
 
     /// Queue an email reply to a missed chat the agent has claimed.
@@ -605,17 +615,6 @@ impl Client {
             .await
     }
 
-    async fn store_missed(&self, missed: MissedChat) -> Result<MissedChat> {
-        let mut tx = self.inner.cache.begin().await?;
-        cache::upsert_missed(&mut tx, &missed).await?;
-        tx.commit().await?;
-        self.inner.console.publish([ConsoleChange::Missed {
-            missed: missed.clone(),
-            is_new: false,
-        }]);
-        Ok(missed)
-    }
-
     // ---- transcripts and history ----
 
     /// A whole transcript: from the cache when it is complete there, else from the
@@ -623,8 +622,10 @@ impl Client {
     pub async fn transcript(&self, chat_id: ChatId) -> Result<CachedTranscript> {
         let cached = self.inner.cache.transcript(chat_id).await?;
         if let Some(t) = &cached {
-            let finished = matches!(t.chat.state, ChatState::Ended | ChatState::Missed);
-            if finished && self.inner.cache.has_full_transcript(&t.chat).await? {
+            // An ended chat's transcript is final once its last event is here. A
+            // missed chat's is not: email replies keep adding to it.
+            let final_ = t.chat.state == ChatState::Ended;
+            if final_ && self.inner.cache.has_full_transcript(&t.chat).await? {
                 return Ok(t.clone());
             }
         }

@@ -145,10 +145,6 @@ pub enum ConsoleChange {
         missed: MissedChat,
         is_new: bool,
     },
-    /// The whole missed list, as the hub listed it.
-    MissedList {
-        missed: Vec<MissedChat>,
-    },
     Alert {
         alert: ChatAlert,
     },
@@ -296,10 +292,6 @@ impl Console {
                         self.missed.sort_by_key(|m| std::cmp::Reverse(m.id));
                     }
                 }
-            }
-            ConsoleChange::MissedList { missed } => {
-                self.missed = missed.clone();
-                self.missed.sort_by_key(|m| std::cmp::Reverse(m.id));
             }
             ConsoleChange::Alert { alert } => {
                 match self

@@ -17,8 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchboard_protocol::agent::{
-    ChatEnd, ChatEnded, ChatTransfer, MessageSend, MessageSent, MissedReply, MissedUpdated,
-    TransferTo, WrapUpSubmit, WrappedUp,
+    ChatEnd, ChatTransfer, MessageSend, MessageSent, MissedReply, TransferTo, WrapUpSubmit,
 };
 use switchboard_protocol::{Call, ChatId, ClientId, MissedChatId, WrapUp, limits};
 use tokio::sync::{Notify, oneshot};
@@ -515,43 +514,24 @@ impl Outbox {
         Ok(())
     }
 
-    /// Store what the hub answered and drop the item, in one transaction.
+    /// Drop an acknowledged item, storing what its reply adds, in one transaction.
+    ///
+    /// Only a sent message's event is taken from the reply (events never change, so
+    /// storing one twice is harmless). Chats and missed chats change over time: the
+    /// hub pushes this agent its own changes too, and the push stream alone writes
+    /// them, so a late reply can never overwrite a newer state.
     async fn complete(&self, item: &OutboxItem, reply: Value) -> Result<Vec<ConsoleChange>> {
         let mut tx = self.cache.begin().await?;
         let mut changes = Vec::new();
-        match &item.command {
-            OutboxCommand::Message { chat_id, .. } => {
-                if let Some(sent) = decode::<MessageSent>(reply) {
-                    let fresh = cache::insert_events(&mut tx, &[sent.event]).await?;
-                    if !fresh.is_empty() {
-                        changes.push(ConsoleChange::ChatEvents {
-                            chat_id: *chat_id,
-                            events: fresh,
-                        });
-                    }
-                }
-            }
-            OutboxCommand::ChatEnd { .. } => {
-                if let Some(ended) = decode::<ChatEnded>(reply) {
-                    cache::upsert_chat(&mut tx, &ended.chat, None).await?;
-                    changes.push(ConsoleChange::ChatUpdated { chat: ended.chat });
-                }
-            }
-            OutboxCommand::WrapUp { .. } => {
-                if let Some(done) = decode::<WrappedUp>(reply) {
-                    cache::upsert_chat(&mut tx, &done.chat, None).await?;
-                    changes.push(ConsoleChange::ChatUpdated { chat: done.chat });
-                }
-            }
-            OutboxCommand::Transfer { .. } => {}
-            OutboxCommand::MissedReply { .. } => {
-                if let Some(updated) = decode::<MissedUpdated>(reply) {
-                    cache::upsert_missed(&mut tx, &updated.missed).await?;
-                    changes.push(ConsoleChange::Missed {
-                        missed: updated.missed,
-                        is_new: false,
-                    });
-                }
+        if let OutboxCommand::Message { chat_id, .. } = &item.command
+            && let Some(sent) = decode::<MessageSent>(reply)
+        {
+            let fresh = cache::insert_events(&mut tx, &[sent.event]).await?;
+            if !fresh.is_empty() {
+                changes.push(ConsoleChange::ChatEvents {
+                    chat_id: *chat_id,
+                    events: fresh,
+                });
             }
         }
         sqlx::query("DELETE FROM outbox WHERE client_id = ?")

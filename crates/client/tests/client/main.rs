@@ -3,6 +3,7 @@
 
 mod desktop;
 mod lifecycle;
+mod missed;
 mod offline;
 mod outage;
 mod proxy;

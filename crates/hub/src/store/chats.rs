@@ -8,6 +8,7 @@ use switchboard_protocol::{
 };
 
 use super::sites::SiteId;
+use super::wrap_ups::WrapUpColumns;
 use super::{SqliteConnection, enum_text, parse_enum, to_u32};
 use crate::clock::{from_millis, to_millis};
 use crate::error::Result;
@@ -304,7 +305,8 @@ pub async fn all_events(conn: &mut SqliteConnection, chat: ChatId) -> Result<Vec
 const SUMMARY_SELECT: &str = "SELECT c.id, c.department_id, d.name AS department_name, c.site_host,
     c.state, c.agent_id, a.name AS agent_name, c.visitor_name, c.visitor_email, c.question,
     c.page_url, c.user_agent, c.created_at, c.accepted_at, c.ended_at, c.last_event_id,
-    c.visitor_waiting_since,
+    c.visitor_waiting_since, c.wrap_up_state, c.wrap_up_required, c.wrap_up_deadline,
+    c.wrap_up, c.wrap_up_at,
     (SELECT COUNT(*) FROM chats p WHERE c.visitor_email IS NOT NULL
         AND p.visitor_email = c.visitor_email AND p.id < c.id) AS previous_chats
     FROM chats c JOIN departments d ON d.id = c.department_id
@@ -329,6 +331,8 @@ struct SummaryRow {
     ended_at: Option<i64>,
     last_event_id: Option<i64>,
     visitor_waiting_since: Option<i64>,
+    #[sqlx(flatten)]
+    wrap_up: WrapUpColumns,
     previous_chats: i64,
 }
 
@@ -362,7 +366,7 @@ impl SummaryRow {
             ended_at: self.ended_at.map(from_millis),
             last_event_id: self.last_event_id.map(EventId),
             visitor_waiting_since: self.visitor_waiting_since.map(from_millis),
-            wrap_up: None,
+            wrap_up: self.wrap_up.state(),
         }
     }
 }
@@ -375,10 +379,11 @@ pub async fn summary(conn: &mut SqliteConnection, id: ChatId) -> Result<Option<C
     Ok(row.map(SummaryRow::into_summary))
 }
 
-/// The chats an agent holds now.
+/// The chats an agent holds now: active, and ended with a wrap-up still owed.
 pub async fn held(conn: &mut SqliteConnection, agent: AgentId) -> Result<Vec<ChatSummary>> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-        "{SUMMARY_SELECT} WHERE c.agent_id = ? AND c.state = 'active' ORDER BY c.accepted_at, c.id"
+        "{SUMMARY_SELECT} WHERE c.agent_id = ? AND (c.state = 'active'
+         OR (c.state = 'ended' AND c.wrap_up_state = 'pending')) ORDER BY c.accepted_at, c.id"
     ))
     .bind(agent.0)
     .fetch_all(&mut *conn)

@@ -64,7 +64,7 @@ impl Default for DepartmentSettings {
             closing_text: "We have not heard from you for a while, so we are closing this chat. \
                            Thank you for contacting us; start a new chat any time."
                 .into(),
-            outcomes: Vec::new(),
+            outcomes: DEFAULT_OUTCOMES.iter().map(|o| (*o).to_owned()).collect(),
             wrap_up_required: false,
             wrap_up_timeout_secs: 120,
             max_wait_secs: 300,
@@ -109,13 +109,18 @@ impl Department {
     }
 }
 
+/// The wrap-up outcome codes a new department starts with.
+pub const DEFAULT_OUTCOMES: &[&str] = &["Resolved", "Follow-up needed", "Sale", "Not a customer"];
+
 pub async fn insert(conn: &mut SqliteConnection, name: &str, now: i64) -> Result<DepartmentId> {
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO departments (name, created_at) VALUES (?, ?) RETURNING id")
-            .bind(name)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO departments (name, outcomes, created_at) VALUES (?, ?, ?) RETURNING id",
+    )
+    .bind(name)
+    .bind(serde_json::to_string(DEFAULT_OUTCOMES)?)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(DepartmentId(id))
 }
 

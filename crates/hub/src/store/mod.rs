@@ -1,6 +1,7 @@
 //! The hub's durable state in SQLite (WAL): accounts, departments, sites, sessions,
 //! chats with their transcripts, offers, the per-agent push log and stored replies,
-//! the missed-chats list and the email outbox.
+//! the missed-chats list and the email outbox, wrap-ups, transfers under way and
+//! canned responses.
 //!
 //! Every function takes a `&mut SqliteConnection`, so a caller can run several in one
 //! transaction (the hub core does: a change, its events and its pushes commit
@@ -8,6 +9,7 @@
 //! functions is the boundary a PostgreSQL store would replace.
 
 pub mod agents;
+pub mod canned;
 pub mod chats;
 pub mod departments;
 pub mod emails;
@@ -17,6 +19,8 @@ pub mod pushes;
 pub mod replies;
 pub mod sessions;
 pub mod sites;
+pub mod transfers;
+pub mod wrap_ups;
 
 use std::path::Path;
 use std::str::FromStr;

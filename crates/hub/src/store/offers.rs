@@ -40,6 +40,31 @@ pub async fn insert(
     Ok(OfferId(id))
 }
 
+/// An offer of a chat another agent hands over, with the sender's note.
+pub async fn insert_transfer(
+    conn: &mut SqliteConnection,
+    chat: ChatId,
+    agent: AgentId,
+    from: AgentId,
+    note: &str,
+    offered_at: i64,
+    expires_at: i64,
+) -> Result<OfferId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO offers (chat_id, agent_id, kind, from_agent_id, note, offered_at, expires_at)
+         VALUES (?, ?, 'transfer', ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(chat.0)
+    .bind(agent.0)
+    .bind(from.0)
+    .bind(note)
+    .bind(offered_at)
+    .bind(expires_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(OfferId(id))
+}
+
 pub async fn get(conn: &mut SqliteConnection, id: OfferId) -> Result<Option<OfferRow>> {
     Ok(sqlx::query_as(
         "SELECT id, chat_id, agent_id, kind, offered_at, expires_at, ended_at, end_reason

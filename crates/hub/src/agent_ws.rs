@@ -1,5 +1,6 @@
-//! One agent's WebSocket connection: `hello` (with resume), then requests. Reads are
-//! answered from the store; everything that changes state goes to the hub core.
+//! One agent's WebSocket connection: `hello` (with resume), then requests. Reads and
+//! canned responses are answered from the store; everything that changes live state
+//! goes to the hub core.
 
 use axum::extract::ws::WebSocket;
 use switchboard_protocol::agent::{AgentRequest, Done};
@@ -9,7 +10,7 @@ use crate::connection::{self, Handler, Socket, Step};
 use crate::error::Error;
 use crate::http::{AppState, Session};
 use crate::hub::Link;
-use crate::reads;
+use crate::{canned, reads};
 
 struct AgentConnection {
     app: AppState,
@@ -28,13 +29,6 @@ pub(crate) async fn serve(socket: WebSocket, app: AppState, session: Session) {
         live: false,
     };
     connection::run(socket, handler, inbox, app, expires_at).await;
-}
-
-fn not_yet(action: &str) -> WireError {
-    WireError::new(
-        ErrorCode::InvalidState,
-        format!("`{action}` is not available on this hub yet"),
-    )
 }
 
 impl Handler for AgentConnection {
@@ -128,7 +122,10 @@ impl Handler for AgentConnection {
             | AgentRequest::MissedClaim(_)
             | AgentRequest::MissedRelease(_)
             | AgentRequest::MissedReply(_)
-            | AgentRequest::MissedClose(_)) => {
+            | AgentRequest::MissedClose(_)
+            | AgentRequest::ChatTransfer(_)
+            | AgentRequest::TransferTargets(_)
+            | AgentRequest::WrapUpSubmit(_)) => {
                 let result = self
                     .app
                     .hub
@@ -137,8 +134,11 @@ impl Handler for AgentConnection {
                 reply(socket, id, result).await;
                 Step::Continue
             }
-            other => {
-                socket.error(id, &not_yet(other.action())).await;
+            canned @ (AgentRequest::CannedList(_)
+            | AgentRequest::CannedSave(_)
+            | AgentRequest::CannedDelete(_)) => {
+                let result = canned::answer(&self.app.store, &self.app.clock, agent, canned).await;
+                reply(socket, id, result).await;
                 Step::Continue
             }
         }

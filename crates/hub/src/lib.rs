@@ -19,11 +19,13 @@
 //! - `hub`: the core that owns live state and makes every routing decision.
 //! - `http`, `agent_ws`, `visitor_ws`, `connection`, `reads`: the HTTP and WebSocket
 //!   surface.
+//! - [`canned`]: canned responses, who may manage which (protocol and command line).
 //! - [`admin`] and [`demo`]: what the command line manages, and the demo workspace.
 
 pub mod admin;
 mod agent_ws;
 pub mod auth;
+pub mod canned;
 pub mod clock;
 pub mod config;
 pub mod config_file;

@@ -1,5 +1,6 @@
 //! `switchboard-hub`: run the hub (`serve`) or manage its accounts, departments,
-//! sites and routing rules. Passwords are read from stdin, never from arguments.
+//! sites, routing rules and canned responses. Passwords are read from stdin, never
+//! from arguments.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -9,11 +10,12 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use switchboard_hub::admin::{self, AgentChanges, DepartmentChanges, NewAgentRequest};
+use switchboard_hub::canned::{self as canned_responses, CannedOwner};
 use switchboard_hub::config_file::HubConfig;
 use switchboard_hub::routing::BackupMode;
 use switchboard_hub::store::Store;
 use switchboard_hub::{Application, Clock, Settings};
-use switchboard_protocol::Role;
+use switchboard_protocol::{CannedId, CannedResponse, Role};
 
 #[derive(Parser)]
 #[command(
@@ -64,6 +66,64 @@ enum Command {
     /// Manage routing rules (site + department -> required skill).
     #[command(subcommand)]
     Rule(RuleCommand),
+    /// Manage canned responses (shared by a department, or an agent's own).
+    #[command(subcommand)]
+    Canned(CannedCommand),
+}
+
+/// Whose canned response: a department's (shared) or an agent's (personal).
+#[derive(Args, Clone)]
+#[group(required = true, multiple = false)]
+struct CannedOwnerArgs {
+    /// Shared by this department's agents.
+    #[arg(long)]
+    department: Option<String>,
+    /// Personal to the agent with this email.
+    #[arg(long)]
+    agent: Option<String>,
+}
+
+impl CannedOwnerArgs {
+    fn owner(self) -> Option<CannedOwner> {
+        match (self.department, self.agent) {
+            (Some(d), _) => Some(CannedOwner::Department(d)),
+            (None, Some(a)) => Some(CannedOwner::Agent(a)),
+            (None, None) => None,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum CannedCommand {
+    /// Add a canned response. The text may use {visitor_name}, {agent_name} and
+    /// {department}.
+    Add {
+        #[command(flatten)]
+        data: DataDir,
+        #[command(flatten)]
+        owner: CannedOwnerArgs,
+        /// Typed after "/" in the app's composer, e.g. `hello`.
+        #[arg(long)]
+        shortcut: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// List canned responses: all, or one department's or agent's.
+    List {
+        #[command(flatten)]
+        data: DataDir,
+        #[arg(long, conflicts_with = "agent")]
+        department: Option<String>,
+        #[arg(long)]
+        agent: Option<String>,
+    },
+    /// Remove a canned response by id.
+    Remove {
+        #[command(flatten)]
+        data: DataDir,
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -300,6 +360,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Department(cmd) => department(cmd, &clock).await,
         Command::Site(cmd) => site(cmd, &clock).await,
         Command::Rule(cmd) => rule(cmd).await,
+        Command::Canned(cmd) => canned(cmd, &clock).await,
     }
 }
 
@@ -594,6 +655,58 @@ async fn rule(cmd: RuleCommand) -> anyhow::Result<()> {
                     r.id, r.site, r.department, r.skill
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+fn print_canned(c: &CannedResponse) {
+    let whose = match (&c.department, c.owner) {
+        (Some(d), _) => format!("department {}", d.name),
+        (None, Some(agent)) => format!("agent {agent}"),
+        (None, None) => String::new(),
+    };
+    println!(
+        "{:>4}  /{:<20} {:<24} {}",
+        c.id.0, c.shortcut, whose, c.text
+    );
+}
+
+async fn canned(cmd: CannedCommand, clock: &Clock) -> anyhow::Result<()> {
+    match cmd {
+        CannedCommand::Add {
+            data,
+            owner,
+            shortcut,
+            text,
+        } => {
+            let Some(owner) = owner.owner() else {
+                bail!("say whose it is: --department NAME or --agent EMAIL");
+            };
+            let store = open(&data.data).await?;
+            print_canned(
+                &canned_responses::admin_add(&store, clock, &owner, &shortcut, &text).await?,
+            );
+        }
+        CannedCommand::List {
+            data,
+            department,
+            agent,
+        } => {
+            let owner = match (department, agent) {
+                (Some(d), _) => Some(CannedOwner::Department(d)),
+                (None, Some(a)) => Some(CannedOwner::Agent(a)),
+                (None, None) => None,
+            };
+            let store = open(&data.data).await?;
+            for c in canned_responses::admin_list(&store, owner.as_ref()).await? {
+                print_canned(&c);
+            }
+        }
+        CannedCommand::Remove { data, id } => {
+            let store = open(&data.data).await?;
+            canned_responses::admin_remove(&store, CannedId(id)).await?;
+            println!("removed canned response {id}");
         }
     }
     Ok(())

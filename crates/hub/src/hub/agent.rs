@@ -1,5 +1,6 @@
 //! Agent requests that change or read live state: hello and resume, status, offers,
-//! messages, typing, ending chats, the snapshot.
+//! messages, typing, ending chats, the snapshot (transfers and wrap-ups have their
+//! own modules).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -9,7 +10,7 @@ use switchboard_protocol::agent::{
 use switchboard_protocol::visitor::{TypingPush as VisitorTyping, VisitorPush};
 use switchboard_protocol::{
     AgentId, AgentStatus, Author, ChatId, ChatState, ClientId, CloseReason, EndReason, EndedBy,
-    ErrorCode, OfferId, PROTOCOL_VERSION, Party, Seq, encode_push, limits,
+    ErrorCode, OfferId, OfferKind, PROTOCOL_VERSION, Party, Seq, encode_push, limits,
 };
 
 use super::lifecycle::Ack;
@@ -217,6 +218,9 @@ impl Hub {
             | AgentRequest::MissedRelease(_)
             | AgentRequest::MissedReply(_)
             | AgentRequest::MissedClose(_)) => self.missed_request(agent, missed).await,
+            AgentRequest::ChatTransfer(r) => self.chat_transfer(agent, r).await,
+            AgentRequest::TransferTargets(_) => to_value(&self.transfer_targets(agent).await?),
+            AgentRequest::WrapUpSubmit(r) => self.wrap_up_submit(agent, r).await,
             other => Err(Error::wire(
                 ErrorCode::InvalidState,
                 format!("`{}` is not available on this hub yet", other.action()),
@@ -241,6 +245,9 @@ impl Hub {
 
     async fn offer_accept(&mut self, agent: AgentId, offer: OfferId) -> Result<Value> {
         match self.offers.get(&offer) {
+            Some(o) if o.agent == agent && o.kind == OfferKind::Transfer => {
+                return to_value(&self.accept_transfer(offer, agent).await?);
+            }
             Some(o) if o.agent == agent => return to_value(&self.accept(offer, agent).await?),
             Some(_) => return Err(Error::wire(ErrorCode::NotFound, "no such offer")),
             None => {}
@@ -305,7 +312,7 @@ impl Hub {
     }
 
     /// The chat, if this agent holds it and it is active; the typed error otherwise.
-    async fn held(&self, agent: AgentId, chat: ChatId) -> Result<()> {
+    pub(super) async fn held(&self, agent: AgentId, chat: ChatId) -> Result<()> {
         if let Some(c) = self.chats.get(&chat) {
             return if c.agent == Some(agent) && c.state == ChatState::Active {
                 Ok(())

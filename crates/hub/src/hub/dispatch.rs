@@ -13,29 +13,56 @@ use crate::error::{Error, Result};
 use crate::routing::{self, AgentView, Need, Route};
 use crate::store::{SqliteConnection, chats, offers};
 
+/// A chat waiting for an agent.
+pub(super) struct Waiting {
+    pub chat: ChatId,
+    /// The department whose queue it waits in.
+    pub department: switchboard_protocol::DepartmentId,
+    pub since: chrono::DateTime<chrono::Utc>,
+    /// A held chat transferred to a department, rather than a new one.
+    pub transfer: bool,
+}
+
 /// Most transcript events sent along with an offer.
 const OFFER_EVENTS: u32 = 500;
 
 impl Hub {
     /// Offer every waiting chat that has a candidate, oldest first, so the queue is
-    /// served in order as capacity frees.
+    /// served in order as capacity frees. Chats transferred to a department wait in
+    /// its queue like new ones.
     pub(super) async fn dispatch(&mut self) -> Result<()> {
-        let mut waiting: Vec<_> = self
-            .chats
-            .values()
-            .filter(|c| c.state == ChatState::Queued && c.offer.is_none())
-            .map(|c| (c.queued_at, c.id))
-            .collect();
-        waiting.sort();
-        for (_, chat) in waiting {
-            if let Some((agent, route)) = self.pick(chat) {
-                self.make_offer(chat, agent, route).await?;
+        for waiting in self.waiting() {
+            if waiting.transfer {
+                if let Some(agent) = self.pick_transfer_target(waiting.chat) {
+                    self.offer_transfer(waiting.chat, agent).await?;
+                }
+            } else if let Some((agent, route)) = self.pick(waiting.chat) {
+                self.make_offer(waiting.chat, agent, route).await?;
             }
         }
         Ok(())
     }
 
-    fn need_views(&self) -> Vec<AgentView<'_>> {
+    /// Every chat waiting for an agent, in queue order: new chats not on offer, and
+    /// department transfers not on offer (queued from when the transfer started).
+    pub(super) fn waiting(&self) -> Vec<Waiting> {
+        let mut waiting: Vec<Waiting> = self
+            .chats
+            .values()
+            .filter(|c| c.state == ChatState::Queued && c.offer.is_none())
+            .map(|c| Waiting {
+                chat: c.id,
+                department: c.department,
+                since: c.queued_at,
+                transfer: false,
+            })
+            .collect();
+        waiting.extend(self.waiting_transfers());
+        waiting.sort_by_key(|w| (w.since, w.chat));
+        waiting
+    }
+
+    pub(super) fn need_views(&self) -> Vec<AgentView<'_>> {
         self.agents
             .values()
             .map(|a| AgentView {
@@ -106,6 +133,9 @@ impl Hub {
             agent,
             offered_at: now,
             expires_at,
+            kind: OfferKind::New,
+            from: None,
+            note: String::new(),
         };
         let offer = offer_view(change.conn(), &live).await?;
         change
@@ -142,6 +172,9 @@ impl Hub {
         let Some(offer) = self.offers.get(&id) else {
             return Ok(());
         };
+        if offer.kind == OfferKind::Transfer {
+            return self.close_transfer_offer(id, reason).await;
+        }
         let (chat, agent) = (offer.chat, offer.agent);
         let mut change = self.begin().await?;
         let now = change.now;
@@ -205,19 +238,19 @@ impl Hub {
     }
 }
 
-async fn offer_view(conn: &mut SqliteConnection, live: &LiveOffer) -> Result<Offer> {
+pub(super) async fn offer_view(conn: &mut SqliteConnection, live: &LiveOffer) -> Result<Offer> {
     let chat = chats::summary(conn, live.chat)
         .await?
         .ok_or_else(|| Error::wire(ErrorCode::NotFound, "no such chat"))?;
     let events = chats::events(conn, live.chat, None, OFFER_EVENTS).await?;
     Ok(Offer {
         id: live.id,
-        kind: OfferKind::New,
+        kind: live.kind,
         chat,
         offered_at: live.offered_at,
         expires_at: live.expires_at,
-        from: None,
-        note: String::new(),
+        from: live.from.clone(),
+        note: live.note.clone(),
         events,
     })
 }

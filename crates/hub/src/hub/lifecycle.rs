@@ -283,12 +283,17 @@ impl Hub {
         closing: Option<String>,
         reply: Option<(Scope, &ClientId)>,
     ) -> Result<ChatSummary> {
+        if !self.chats.contains_key(&chat) {
+            return Err(Error::wire(ErrorCode::InvalidState, "the chat is over"));
+        }
+        self.fail_transfer(chat, OfferEnd::Cancelled, false).await?;
         let c = self
             .chats
             .get(&chat)
             .ok_or_else(|| Error::wire(ErrorCode::InvalidState, "the chat is over"))?;
-        let (agent, offer) = (c.agent, c.offer);
+        let (agent, offer, department) = (c.agent, c.offer, c.department);
         let offered_to = offer.and_then(|o| self.offers.get(&o)).map(|o| o.agent);
+        let wrap_up_terms = self.department(department).await?.settings.clone();
         let mut change = self.begin().await?;
         let now = change.now;
         let mut events = Vec::new();
@@ -310,6 +315,10 @@ impl Hub {
             chats::append_event(change.conn(), chat, now, EventBody::Ended { by, reason }).await?;
         events.push(ended);
         chats::end(change.conn(), chat, to_millis(now), by, reason).await?;
+        let wrap_up_deadline = match agent {
+            Some(_) => Some(Hub::open_wrap_up(&mut change, chat, &wrap_up_terms).await?),
+            None => None,
+        };
         if let (Some(offer), Some(offered_to)) = (offer, offered_to) {
             let why = if reason == EndReason::VisitorLeft {
                 OfferEnd::VisitorLeft
@@ -348,16 +357,8 @@ impl Hub {
                     }),
                 )
                 .await?;
-            // Wrap-up is not required yet, so the chat leaves the agent at once.
-            change
-                .push(
-                    agent,
-                    AgentPush::ChatReleased(ChatReleased {
-                        chat_id: chat,
-                        reason: ReleaseReason::WrappedUp,
-                    }),
-                )
-                .await?;
+            // The chat stays the agent's, in wrap-up, until it is wrapped up or the
+            // wrap-up times out (then `chat.released`).
         }
         for event in &events {
             self.tell_visitor_event(&mut change, chat, event);
@@ -394,13 +395,17 @@ impl Hub {
         if let Some(a) = agent.and_then(|a| self.agents.get_mut(&a)) {
             a.chats.remove(&chat);
         }
+        if let (Some(agent), Some(deadline)) = (agent, wrap_up_deadline) {
+            self.track_wrap_up(agent, chat, deadline);
+        }
         tracing::info!(chat = %chat, ?by, ?reason, "chat ended");
         Ok(summary)
     }
 
     /// The agent has been gone past the grace period: each of its chats goes back to
     /// the front of the queue (it keeps its place from when it started) and is routed
-    /// to someone else. The visitor sees the agent leave.
+    /// to someone else. A transfer under way is cancelled. The visitor sees the agent
+    /// leave and is told someone else will take over.
     pub(super) async fn reroute_chats(&mut self, agent: AgentId) -> Result<()> {
         let (name, held) = match self.agents.get(&agent) {
             Some(a) => (
@@ -410,6 +415,7 @@ impl Hub {
             None => return Ok(()),
         };
         for chat in held {
+            self.fail_transfer(chat, OfferEnd::Cancelled, false).await?;
             let mut change = self.begin().await?;
             let now = change.now;
             let left = chats::append_event(
@@ -443,7 +449,17 @@ impl Hub {
                     }),
                 )
                 .await?;
+            let notice = chats::append_event(
+                change.conn(),
+                chat,
+                now,
+                EventBody::Notice {
+                    text: "We are connecting you with someone else.".into(),
+                },
+            )
+            .await?;
             self.tell_visitor_event(&mut change, chat, &left);
+            self.tell_visitor_event(&mut change, chat, &notice);
             self.commit(change).await?;
 
             if let Some(c) = self.chats.get_mut(&chat) {

@@ -13,11 +13,14 @@ mod dispatch;
 mod lifecycle;
 mod missed;
 mod outbox;
+mod presence;
 mod recovery;
 mod state;
 mod timers;
+mod transfer;
 mod views;
 mod visitor;
+mod wrapup;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

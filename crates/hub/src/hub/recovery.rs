@@ -1,6 +1,8 @@
 //! Rebuilding the live state from the store when the hub starts, so a restart (or a
 //! crash) strands no chat: offers open at the time are withdrawn and their chats
-//! queue again; active chats keep their agents and their etiquette timers.
+//! queue again; active chats keep their agents and their etiquette timers; wrap-ups
+//! owed keep their slots and deadlines; transfers to a department wait again, those to
+//! an agent come back to the sender.
 
 use chrono::TimeDelta;
 use switchboard_protocol::agent::{AgentPush, OfferClosed};
@@ -115,6 +117,8 @@ impl Hub {
         for id in active {
             self.arm_etiquette(id).await?;
         }
+        self.recover_transfers().await?;
+        self.recover_wrap_ups().await?;
         // Nobody is connected after a restart: every agent holding chats gets the
         // grace period to come back.
         let holders: Vec<AgentId> = self

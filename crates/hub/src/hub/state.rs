@@ -6,13 +6,16 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use switchboard_protocol::visitor::VisitorChatState;
 use switchboard_protocol::{
-    AgentId, AgentStatus, ChatId, ChatState, CloseReason, DepartmentId, OfferId, QueueEntry,
+    AgentId, AgentRef, AgentStatus, ChatId, ChatState, CloseReason, DepartmentId, OfferId,
+    OfferKind, QueueEntry,
 };
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio_util::sync::CancellationToken;
 
+use super::presence::Presence;
 use super::timers::Timers;
+use super::transfer::Transfer;
 use super::{Command, ConnId};
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -55,6 +58,8 @@ pub(super) struct LiveAgent {
     /// tell it no longer applies.
     pub link_generation: u64,
     pub chats: BTreeSet<ChatId>,
+    /// Ended chats whose wrap-up this agent still owes; they take a slot until done.
+    pub wrapping: BTreeSet<ChatId>,
     pub offers: BTreeSet<OfferId>,
     pub last_offer_at: Option<DateTime<Utc>>,
 }
@@ -69,6 +74,7 @@ impl LiveAgent {
             link: None,
             link_generation: 0,
             chats: BTreeSet::new(),
+            wrapping: BTreeSet::new(),
             offers: BTreeSet::new(),
             last_offer_at: None,
         }
@@ -78,8 +84,10 @@ impl LiveAgent {
         self.status == AgentStatus::Online && self.link.is_some()
     }
 
+    /// The slots taken: held chats, chats in wrap-up and open offers.
     pub fn load(&self) -> u32 {
-        u32::try_from(self.chats.len() + self.offers.len()).unwrap_or(u32::MAX)
+        u32::try_from(self.chats.len() + self.wrapping.len() + self.offers.len())
+            .unwrap_or(u32::MAX)
     }
 }
 
@@ -116,6 +124,10 @@ pub(super) struct LiveOffer {
     pub agent: AgentId,
     pub offered_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    pub kind: OfferKind,
+    /// For transfers: the sender and their note.
+    pub from: Option<AgentRef>,
+    pub note: String,
 }
 
 pub(crate) struct Hub {
@@ -131,6 +143,10 @@ pub(crate) struct Hub {
     pub told_queues: HashMap<DepartmentId, Vec<QueueEntry>>,
     /// The email outbox's worker and the emails it is trying.
     pub outbox: super::outbox::Outbox,
+    /// Transfers under way, by chat.
+    pub transfers: HashMap<ChatId, Transfer>,
+    /// What other agents were last told about each agent's availability.
+    pub told_presence: HashMap<AgentId, Presence>,
 }
 
 impl Hub {
@@ -146,6 +162,8 @@ impl Hub {
             timers: Timers::default(),
             told_queues: HashMap::new(),
             outbox: Default::default(),
+            transfers: HashMap::new(),
+            told_presence: HashMap::new(),
         }
     }
 
@@ -172,6 +190,7 @@ impl Hub {
                 _ = wake => self.fire_due_timers().await,
             }
             self.tell_views();
+            self.tell_presence();
         }
         for agent in self.agents.values() {
             if let Some(link) = &agent.link {

@@ -1,5 +1,5 @@
 //! Everything the hub core does at a point in time: offer expiry, etiquette alerts
-//! and prompts, abandoned chats, log pruning.
+//! and prompts, abandoned chats, wrap-up and transfer deadlines, log pruning.
 //!
 //! Timers are never cancelled. Each one names the state it was set for (for example
 //! the time the visitor went silent); when it fires it checks that state still holds
@@ -33,6 +33,10 @@ pub(super) enum Timer {
     VisitorGone(ChatId, u64),
     /// The agent dropped (this generation) and has not come back: re-route its chats.
     AgentGone(AgentId, u64),
+    /// A chat's wrap-up deadline: if still owed, it expires and frees the slot.
+    WrapUpDue(ChatId),
+    /// The maximum wait of the department transfer started then is over.
+    TransferDue(ChatId, DateTime<Utc>),
     /// Trim the push log and old sessions.
     Housekeeping,
     /// Claims, maximum waits and email retries (see `missed`).
@@ -158,6 +162,8 @@ impl Hub {
                 }
             }
             Timer::Missed(timer) => self.fire_missed(timer).await?,
+            Timer::WrapUpDue(chat) => self.wrap_up_due(chat).await?,
+            Timer::TransferDue(chat, started_at) => self.transfer_due(chat, started_at).await?,
             Timer::Housekeeping => {
                 let now = self.clock.now();
                 let max_age = TimeDelta::from_std(self.settings.push_log_max_age)

@@ -48,6 +48,10 @@ pub fn visitor_event(event: &ChatEvent, team: &str) -> Option<VisitorEvent> {
         EventBody::Joined { agent } => VisitorEventBody::Notice {
             text: format!("{} joined the chat", agent.name),
         },
+        // A transfer tells the visitor in its own notice, and the new agent joins.
+        EventBody::Left { reason, .. } if reason == super::transfer::LEFT_TRANSFERRED => {
+            return None;
+        }
         EventBody::Left { agent, .. } => VisitorEventBody::Notice {
             text: format!("{} left the chat", agent.name),
         },
@@ -93,39 +97,33 @@ impl Hub {
 
     /// 1-based place among the department's waiting (not offered) chats.
     pub(super) fn queue_position(&self, chat: switchboard_protocol::ChatId) -> Option<u32> {
-        let c = self.chats.get(&chat)?;
-        let ahead = self
-            .chats
-            .values()
-            .filter(|o| {
-                o.department == c.department
-                    && o.state == ChatState::Queued
-                    && (o.queued_at, o.id) < (c.queued_at, c.id)
-            })
+        let waiting = self.waiting();
+        let me = waiting.iter().find(|w| w.chat == chat && !w.transfer)?;
+        let ahead = waiting
+            .iter()
+            .take_while(|w| w.chat != chat)
+            .filter(|w| w.department == me.department)
             .count();
         u32::try_from(ahead + 1).ok()
     }
 
-    /// The waiting chats of each department, in queue order.
+    /// The waiting chats of each department, in queue order (department transfers
+    /// included: they wait in their new department's queue).
     pub(super) fn queues(&self) -> HashMap<DepartmentId, Vec<QueueEntry>> {
-        let mut waiting: Vec<_> = self
-            .chats
-            .values()
-            .filter(|c| c.state == ChatState::Queued)
-            .collect();
-        waiting.sort_by_key(|c| (c.queued_at, c.id));
         let mut out: HashMap<DepartmentId, Vec<QueueEntry>> = HashMap::new();
-        for c in waiting {
-            let Some(department) = self.departments.get(&c.department) else {
+        for w in self.waiting() {
+            let (Some(c), Some(department)) =
+                (self.chats.get(&w.chat), self.departments.get(&w.department))
+            else {
                 continue;
             };
-            let entries = out.entry(c.department).or_default();
+            let entries = out.entry(w.department).or_default();
             entries.push(QueueEntry {
                 chat_id: c.id,
                 department: department.reference(),
                 visitor_name: c.visitor_name.clone(),
                 question: c.question.clone(),
-                waiting_since: c.queued_at,
+                waiting_since: w.since,
                 position: u32::try_from(entries.len() + 1).unwrap_or(u32::MAX),
             });
         }

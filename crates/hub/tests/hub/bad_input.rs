@@ -103,11 +103,14 @@ async fn malformed_oversized_unknown_and_misplaced_frames_get_typed_errors() {
     );
     assert_eq!(
         code(
-            ada.raw(r#"{"id":"11","action":"canned.list"}"#.into(), "11")
-                .await
+            ada.raw(
+                r#"{"id":"11","action":"canned.delete","data":{"id":9999}}"#.into(),
+                "11"
+            )
+            .await
         ),
-        ErrorCode::InvalidState,
-        "a known action this hub does not serve yet"
+        ErrorCode::NotFound,
+        "a well-formed request for something that is not there"
     );
     bystander.still_flows().await;
 

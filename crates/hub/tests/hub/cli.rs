@@ -8,7 +8,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 /// Run the hub binary with `args` (and `--data DIR`), feeding `stdin`.
-async fn hub_cli(data: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+pub(crate) async fn hub_cli(data: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-hub"))
         .args(args)
         .arg("--data")

@@ -4,7 +4,7 @@
 use switchboard_hub::admin::DepartmentChanges;
 use switchboard_protocol::agent::{self, AgentPush, ReleaseReason};
 use switchboard_protocol::visitor::{self, VisitorChatState, VisitorEventBody, VisitorPush};
-use switchboard_protocol::{AlertKind, Author, EndReason, EndedBy, EventBody, Party};
+use switchboard_protocol::{AlertKind, Author, ChatState, EndReason, EndedBy, EventBody, Party};
 
 use crate::support::*;
 
@@ -144,6 +144,14 @@ async fn a_silent_visitor_is_asked_after_3_minutes_and_the_chat_closes_after_5()
         matches!(p, AgentPush::ChatEvent(e) if matches!(e.event.body, EventBody::Ended { by: EndedBy::System, reason: EndReason::Inactivity }))
     })
     .await;
+    let chats = ada.call(agent::ChatList {}).await.expect("chat.list");
+    assert!(
+        matches!(chats.chats.as_slice(), [c] if c.id == started.chat_id && c.state == ChatState::Ended),
+        "the closed chat stays Ada's for its wrap-up"
+    );
+    ada.wrap_up(started.chat_id, "Resolved")
+        .await
+        .expect("Ada wraps it up");
     ada.wait_for("the chat leaves Ada", |p| {
         matches!(p, AgentPush::ChatReleased(r) if r.chat_id == started.chat_id && r.reason == ReleaseReason::WrappedUp)
     })
@@ -151,7 +159,7 @@ async fn a_silent_visitor_is_asked_after_3_minutes_and_the_chat_closes_after_5()
     let chats = ada.call(agent::ChatList {}).await.expect("chat.list");
     assert!(
         chats.chats.is_empty(),
-        "the closed chat no longer counts as Ada's"
+        "the wrapped-up chat no longer counts as Ada's"
     );
 }
 

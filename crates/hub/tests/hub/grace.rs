@@ -101,4 +101,94 @@ async fn an_agent_back_within_the_grace_period_keeps_its_chats() {
     ada.say(started.chat_id, "Sorry, my connection dropped")
         .await;
     visitor.message("Sorry, my connection dropped").await;
+    assert!(
+        !visitor
+            .notices(&hub)
+            .await
+            .iter()
+            .any(|n| n.contains("left") || n.contains("someone else")),
+        "the visitor never saw Ada leave"
+    );
+    assert!(
+        !visitor
+            .pushes
+            .iter()
+            .any(|p| matches!(&p.push, VisitorPush::State(s) if !matches!(s.state, VisitorChatState::Connected { .. }))),
+        "the visitor stayed connected to Ada throughout"
+    );
+}
+
+#[tokio::test]
+async fn a_rerouted_chat_with_nobody_free_waits_at_the_front_of_the_queue() {
+    let hub = spawn_hub().await;
+    hub.set_department(
+        "Support",
+        switchboard_hub::admin::DepartmentChanges {
+            backup_mode: Some(switchboard_hub::routing::BackupMode::None),
+            ..Default::default()
+        },
+    )
+    .await;
+    let cy = hub
+        .add_agent("cy@switchboard.demo", "Cy", &["Support"], &[], 3)
+        .await;
+    hub.set_max_chats(ADA.0, 1).await;
+    let signed = hub.sign_in(ADA).await;
+    let mut ada = AgentPeer::connect(hub.hub.addr(), &signed.token)
+        .await
+        .expect("connects");
+    ada.hello(None).await;
+    ada.set_status(switchboard_protocol::AgentStatus::Online)
+        .await;
+    let (mut visitor, started) = hub.visitor_chat("Vera", "Support").await;
+    ada.accept_next().await;
+    hub.advance(5).await;
+    // Ada is full, so Walt queues behind her.
+    let (mut later, _later_chat) = hub.visitor_chat("Walt", "Support").await;
+
+    let before = hub.hub.open_connections();
+    drop(ada);
+    hub.wait_connections(before - 1).await;
+    hub.advance(60).await;
+    assert_eq!(
+        visitor.notice("left").await,
+        "Ada Lovelace left the chat",
+        "the visitor is told the agent left"
+    );
+    visitor.notice("someone else").await;
+    visitor
+        .state("back in the queue", |s| {
+            *s == VisitorChatState::Queued { position: 1 }
+        })
+        .await;
+    later
+        .state("behind the re-routed chat", |s| {
+            *s == VisitorChatState::Queued { position: 2 }
+        })
+        .await;
+
+    // Nobody is free for a while; the chat waits, and goes to the first who is.
+    hub.advance(30).await;
+    let mut cy = hub.online_agent((cy.0.as_str(), cy.1.as_str())).await;
+    let offer = cy.offer().await;
+    assert_eq!(
+        offer.chat.id, started.chat_id,
+        "the re-routed chat kept its place ahead of newer ones"
+    );
+    assert!(
+        offer
+            .events
+            .iter()
+            .any(|e| matches!(&e.body, switchboard_protocol::EventBody::Left { .. })),
+        "the next agent sees what happened"
+    );
+    cy.call(agent::OfferAccept { offer_id: offer.id })
+        .await
+        .expect("Cy accepts");
+    visitor
+        .state(
+            "connected to Cy",
+            |s| matches!(s, VisitorChatState::Connected { agent_name } if agent_name == "Cy"),
+        )
+        .await;
 }

@@ -6,6 +6,7 @@
 mod support;
 
 mod bad_input;
+mod canned;
 mod chat;
 mod cli;
 mod email;
@@ -17,5 +18,8 @@ mod mailbox;
 mod missed;
 mod queue;
 mod restart;
+mod restart_handover;
 mod resume;
 mod routing;
+mod transfer;
+mod wrapup;

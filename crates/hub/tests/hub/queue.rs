@@ -42,12 +42,8 @@ async fn visitors_queue_with_positions_and_are_served_in_order_as_capacity_frees
         .await;
     assert!(update.seq.is_none(), "queue updates are ephemeral");
 
-    ada.call(agent::ChatEnd {
-        client_id: new_client_id(),
-        chat_id: first.chat_id,
-    })
-    .await
-    .expect("Ada ends the first chat");
+    // Ending and wrapping up (here: skipping the optional wrap-up) frees the slot.
+    ada.end_and_skip_wrap_up(first.chat_id).await;
     let offer = ada.offer().await;
     assert_eq!(
         offer.chat.id, second.chat_id,
@@ -63,12 +59,7 @@ async fn visitors_queue_with_positions_and_are_served_in_order_as_capacity_frees
     ada.call(agent::OfferAccept { offer_id: offer.id })
         .await
         .expect("accepted");
-    ada.call(agent::ChatEnd {
-        client_id: new_client_id(),
-        chat_id: second.chat_id,
-    })
-    .await
-    .expect("Ada ends the second chat");
+    ada.end_and_skip_wrap_up(second.chat_id).await;
     let offer = ada.offer().await;
     assert_eq!(offer.chat.id, third.chat_id, "then the next one");
     v3.state("connecting", |s| *s == VisitorChatState::Connecting)

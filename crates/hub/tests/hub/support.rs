@@ -220,6 +220,43 @@ impl TestHub {
         .expect("the agent's cap changes");
     }
 
+    /// An account with the admin role.
+    pub async fn add_admin(
+        &self,
+        email: &str,
+        name: &str,
+        departments: &[&str],
+    ) -> (String, String) {
+        let password = format!("{name}-password");
+        admin::agent_add(
+            self.store(),
+            &Clock::system(),
+            &NewAgentRequest {
+                email: email.into(),
+                name: name.into(),
+                password: password.clone(),
+                departments: departments.iter().map(|s| (*s).to_owned()).collect(),
+                skills: Vec::new(),
+                max_chats: 3,
+                role: Role::Admin,
+            },
+        )
+        .await
+        .expect("the test admin is added");
+        (email.to_owned(), password)
+    }
+
+    /// The id of the agent with this email.
+    pub async fn agent_id(&self, email: &str) -> switchboard_protocol::AgentId {
+        admin::agent_list(self.store())
+            .await
+            .expect("agents are listed")
+            .into_iter()
+            .find(|a| a.email == email)
+            .expect("the agent exists")
+            .id
+    }
+
     pub async fn set_department(&self, name: &str, changes: DepartmentChanges) {
         admin::department_set(self.store(), name, &changes)
             .await
@@ -490,6 +527,57 @@ impl AgentPeer {
         .expect("the agent's message is stored")
     }
 
+    /// End a chat the agent holds.
+    pub async fn end(&mut self, chat: switchboard_protocol::ChatId) -> agent::ChatEnded {
+        self.call(agent::ChatEnd {
+            client_id: new_client_id(),
+            chat_id: chat,
+        })
+        .await
+        .expect("the agent ends the chat")
+    }
+
+    /// Give a wrap-up with this outcome (empty: skip it).
+    pub async fn wrap_up(
+        &mut self,
+        chat: switchboard_protocol::ChatId,
+        outcome: &str,
+    ) -> Result<agent::WrappedUp, WireError> {
+        self.call(agent::WrapUpSubmit {
+            client_id: new_client_id(),
+            chat_id: chat,
+            wrap_up: switchboard_protocol::WrapUp {
+                outcome: outcome.into(),
+                notes: String::new(),
+                tags: Vec::new(),
+            },
+        })
+        .await
+    }
+
+    /// End a chat and skip its (optional) wrap-up, so the slot is free again.
+    pub async fn end_and_skip_wrap_up(&mut self, chat: switchboard_protocol::ChatId) {
+        self.end(chat).await;
+        self.wrap_up(chat, "")
+            .await
+            .expect("an optional wrap-up may be skipped");
+    }
+
+    /// Wait until the chat leaves this agent, and say why.
+    pub async fn released(&mut self, chat: switchboard_protocol::ChatId) -> agent::ReleaseReason {
+        match self
+            .wait_for(
+                "chat.released",
+                |p| matches!(p, AgentPush::ChatReleased(r) if r.chat_id == chat),
+            )
+            .await
+            .push
+        {
+            AgentPush::ChatReleased(r) => r.reason,
+            _ => unreachable!("wait_for returned a matching push"),
+        }
+    }
+
     /// After the hub has settled, the offers that reached this agent and were not
     /// consumed yet. A ping round trip makes sure every push sent before is read.
     pub async fn pending_offers(&mut self, hub: &TestHub) -> usize {
@@ -557,6 +645,40 @@ impl VisitorPeer {
             VisitorPush::State(s) => s.state,
             _ => unreachable!("wait_for returned a matching push"),
         }
+    }
+
+    /// Wait for a notice containing `text`.
+    pub async fn notice(&mut self, text: &str) -> String {
+        let pushed = self
+            .wait_for(&format!("a notice with `{text}`"), |p| {
+                matches!(p, VisitorPush::Event(e)
+                    if matches!(&e.event.body, visitor::VisitorEventBody::Notice { text: t } if t.contains(text)))
+            })
+            .await;
+        match pushed.push {
+            VisitorPush::Event(e) => match e.event.body {
+                visitor::VisitorEventBody::Notice { text } => text,
+                _ => unreachable!("wait_for returned a notice"),
+            },
+            _ => unreachable!("wait_for returned a matching push"),
+        }
+    }
+
+    /// After the hub has settled, every notice this visitor was sent and has not
+    /// consumed. A ping round trip makes sure everything sent before is read.
+    pub async fn notices(&mut self, hub: &TestHub) -> Vec<String> {
+        hub.settle().await;
+        self.call(visitor::Ping {}).await.expect("ping answers");
+        self.pushes
+            .iter()
+            .filter_map(|p| match &p.push {
+                VisitorPush::Event(e) => match &e.event.body {
+                    visitor::VisitorEventBody::Notice { text } => Some(text.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
     }
 
     /// Wait for a message from the agent side with this text.

@@ -70,7 +70,8 @@ pub struct DepartmentInfo {
     /// Wrap-up outcome codes, in display order.
     #[serde(default)]
     pub outcomes: Vec<String>,
-    /// Whether ending a chat requires a wrap-up before the agent is free.
+    /// Whether a wrap-up needs an outcome. When false the agent may skip it (an empty
+    /// outcome); either way a chat in wrap-up takes a slot until it is done or expires.
     #[serde(default)]
     pub wrap_up_required: bool,
     /// Seconds after which an unfinished wrap-up stops counting against the cap.
@@ -295,7 +296,7 @@ pub struct WrapUp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum WrapUpState {
-    /// Owed; counts against the agent's cap until `deadline`.
+    /// Owed; counts against the agent's cap until given or `deadline`.
     Pending {
         required: bool,
         deadline: Timestamp,

@@ -118,8 +118,16 @@ export class Agent {
     return this.call('typing.set', { chat_id: chatId, typing });
   }
 
-  endChat(chatId) {
-    return this.call('chat.end', { client_id: randomUUID(), chat_id: chatId });
+  // An ended chat stays the agent's, in wrap-up, holding its slot; the scripted agent
+  // skips the (optional) wrap-up at once so the slot frees.
+  async endChat(chatId) {
+    const ended = await this.call('chat.end', { client_id: randomUUID(), chat_id: chatId });
+    await this.call('wrapup.submit', {
+      client_id: randomUUID(),
+      chat_id: chatId,
+      wrap_up: { outcome: '' },
+    });
+    return ended;
   }
 
   // A visitor message as the agent sees it arrive.

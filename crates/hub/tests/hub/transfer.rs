@@ -677,3 +677,43 @@ async fn the_transfer_list_and_presence_show_who_can_take_a_chat() {
         "Ada has 3 free slots, Cy 1"
     );
 }
+
+#[tokio::test]
+async fn a_closed_department_takes_no_transfers() {
+    // Saturday 7 June 2025, 11:00 in London: Sales works Monday to Friday.
+    let start: chrono::DateTime<chrono::Utc> = "2025-06-07T10:00:00Z".parse().expect("a time");
+    let dir = tempfile::tempdir().expect("a data dir");
+    let hub = spawn_hub_in(dir, switchboard_hub::ManualClock::new(start), |_| {}).await;
+    hub.set_department(
+        "Sales",
+        DepartmentChanges {
+            opening_hours: Some("mon-fri 09:00-17:00".into()),
+            time_zone: Some("Europe/London".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut ada = hub.online_agent(ADA).await;
+    let _ben = hub.online_agent(BEN).await;
+    let (_vera, started) = hub.visitor_chat("Vera", "Support").await;
+    ada.accept_next().await;
+
+    let targets = ada.call(agent::TransferTargets {}).await.expect("targets");
+    let sales = targets
+        .departments
+        .iter()
+        .find(|d| d.name == "Sales")
+        .expect("Sales");
+    assert!(!sales.open, "Sales is closed on Saturdays");
+    let err = ada
+        .call(agent::ChatTransfer {
+            client_id: new_client_id(),
+            chat_id: started.chat_id,
+            to: TransferTo::Department { id: sales.id },
+            note: String::new(),
+        })
+        .await
+        .expect_err("a closed department takes no transfers");
+    assert_eq!(err.code, ErrorCode::InvalidState);
+    assert!(err.message.contains("closed"), "{}", err.message);
+}

@@ -901,6 +901,47 @@ mod tests {
         assert_eq!(desktop.summaries(), vec!["Ada is waiting".to_string()]);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_new_missed_chat_is_announced_but_not_its_updates() {
+        let (cell, desktop) = start(Looking {
+            focused: false,
+            chat: None,
+        })
+        .await;
+        let missed = switchboard_protocol::MissedChat {
+            id: MissedChatId(5),
+            chat_id: ChatId(11),
+            department: DepartmentRef {
+                id: DepartmentId(1),
+                name: "Sales".into(),
+            },
+            visitor: chat(11).visitor,
+            question: "Bulk pricing?".into(),
+            reason: switchboard_protocol::MissedReason::NoAgents,
+            state: switchboard_protocol::MissedState::Open,
+            answerable: true,
+            created_at: Utc::now(),
+            claimed_by: None,
+            claim_expires_at: None,
+            events: vec![],
+            replies: vec![],
+        };
+        cell.publish([ConsoleChange::Missed {
+            missed: missed.clone(),
+            is_new: true,
+        }]);
+        cell.publish([ConsoleChange::Missed {
+            missed,
+            is_new: false,
+        }]);
+        settle().await;
+        let shown = desktop.shown.lock().expect("lock").clone();
+        assert_eq!(shown.len(), 1, "only the new missed chat is announced");
+        assert_eq!(shown[0].summary, "Missed chat: Ada (Sales)");
+        assert_eq!(shown[0].body, "Bulk pricing?");
+        assert_eq!(shown[0].key, NoticeKey::Missed(MissedChatId(5)));
+    }
+
     #[test]
     fn actions_map_back_to_what_the_agent_meant() {
         assert_eq!(

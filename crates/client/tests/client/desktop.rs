@@ -291,6 +291,19 @@ async fn notifications_reach_the_desktop_with_their_actions() {
         "three messages, two Notify calls, one notification"
     );
     let _ = started;
+
+    // Nobody available: the next chat is missed, and that is announced too.
+    client.set_status(AgentStatus::Away).await.expect("away");
+    let mut late = hub.visitor().await;
+    late.start("Olu", "Support", "Do schools get a discount?")
+        .await;
+    let missed = monitor
+        .notify("the missed chat's Notify call", |c| {
+            c.summary == "Missed chat: Olu (Support)"
+        })
+        .await;
+    assert_eq!(missed.body, "Do schools get a discount?");
+    assert_eq!(missed.actions, vec!["default", "Open"]);
     client.shutdown().await;
     hub.stop().await;
 }

@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::agent::ReleaseReason;
 use switchboard_protocol::{
-    AgentInfo, AgentRef, AgentStatus, AlertKind, Author, ChatEvent, ChatId, ChatSummary, ClientId,
-    DepartmentInfo, DepartmentRef, EventBody, MissedChat, Offer, OfferEnd, OfferId, Party,
-    QueueEntry, Timestamp,
+    AgentAvailability, AgentInfo, AgentRef, AgentStatus, AlertKind, Author, ChatEvent, ChatId,
+    ChatSummary, ClientId, DepartmentInfo, DepartmentRef, EventBody, MissedChat, Offer, OfferEnd,
+    OfferId, Party, QueueEntry, Timestamp,
 };
 use tokio::sync::broadcast;
 
@@ -148,6 +148,11 @@ pub enum ConsoleChange {
     Alert {
         alert: ChatAlert,
     },
+    /// Another agent's availability changed (for an open transfer dialog; the
+    /// console itself keeps no list of agents: `transfer_targets` reads it whole).
+    Presence {
+        agent: AgentAvailability,
+    },
     /// An outbox item was added or changed state.
     OutboxUpdated {
         item: OutboxItem,
@@ -256,7 +261,7 @@ impl Console {
                 self.chats.retain(|c| c.chat.id != *chat_id);
                 self.alerts.retain(|a| a.chat_id != *chat_id);
             }
-            ConsoleChange::TransferReturned { .. } => {}
+            ConsoleChange::TransferReturned { .. } | ConsoleChange::Presence { .. } => {}
             ConsoleChange::Typing {
                 chat_id,
                 party,

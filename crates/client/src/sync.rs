@@ -37,6 +37,9 @@ pub(crate) fn ephemeral(push: &AgentPush) -> Vec<ConsoleChange> {
             department: q.department.clone(),
             entries: q.entries.clone(),
         }],
+        AgentPush::Presence(p) => vec![ConsoleChange::Presence {
+            agent: p.agent.clone(),
+        }],
         _ => Vec::new(),
     }
 }

@@ -1,7 +1,7 @@
 //! A chat from offer to the end, through the client's typed methods and console.
 
 use switchboard_client::protocol::visitor::VisitorPush;
-use switchboard_client::protocol::{AgentStatus, ChatState};
+use switchboard_client::protocol::{AgentStatus, ChatState, WrapUp, WrapUpState};
 use switchboard_client::{ConsoleChange, OutboxState};
 
 use crate::support::*;
@@ -118,26 +118,15 @@ async fn a_chat_from_offer_to_the_end() {
         .outbox_wait(&ended)
         .await
         .expect("the hub ends the chat");
-    // Without a wrap-up owed the hub may release the chat at once: ended, or gone.
-    until(
-        &client,
-        "the chat shows as ended or is released",
-        |c| match c.chat(started.chat_id) {
-            Some(chat) => (chat.chat.state == ChatState::Ended).then_some(()),
-            None => Some(()),
-        },
-    )
+    let owed = until(&client, "the chat stays, ended, owing a wrap-up", |c| {
+        c.chat(started.chat_id)
+            .filter(|chat| chat.chat.state == ChatState::Ended)
+            .and_then(|chat| chat.chat.wrap_up.clone())
+    })
     .await;
-    let cached = client
-        .cache()
-        .chat(started.chat_id)
-        .await
-        .expect("the cache reads")
-        .expect("the chat is cached");
-    assert_eq!(
-        cached.state,
-        ChatState::Ended,
-        "the cache knows the chat ended"
+    assert!(
+        matches!(owed, WrapUpState::Pending { .. }),
+        "an ended chat owes its wrap-up: {owed:?}"
     );
     visitor.drain().await;
     assert!(
@@ -149,6 +138,34 @@ async fn a_chat_from_offer_to_the_end() {
         visitor.pushes
     );
 
+    let wrap_up = WrapUp {
+        outcome: "Resolved".into(),
+        notes: "Parcel re-sent with tracking.".into(),
+        tags: vec!["shipping".into(), "lost-parcel".into()],
+    };
+    let done = client
+        .wrap_up(started.chat_id, wrap_up.clone())
+        .await
+        .expect("wrap-up is queued");
+    client
+        .outbox_wait(&done)
+        .await
+        .expect("the hub stores the wrap-up");
+    until(&client, "the wrapped-up chat leaves the tabs", |c| {
+        c.chat(started.chat_id).is_none().then_some(())
+    })
+    .await;
+
+    let history = client.history(None, 10).await.expect("history");
+    let entry = history
+        .iter()
+        .find(|h| h.chat.id == started.chat_id)
+        .expect("the chat is in the local history");
+    assert_eq!(
+        entry.wrap_up.as_ref(),
+        Some(&wrap_up),
+        "the wrap-up is kept with the cached transcript"
+    );
     let transcript = client
         .transcript(started.chat_id)
         .await

@@ -2,6 +2,7 @@
 //! fault-injecting proxy in between where a test needs the network to misbehave.
 
 mod desktop;
+mod handover;
 mod lifecycle;
 mod missed;
 mod offline;

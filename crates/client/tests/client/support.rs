@@ -24,8 +24,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// against hangs, never an assertion on timing.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-/// The demo agent of Support.
+/// Demo agents (Support: Ada; Sales: Ben).
 pub const ADA: (&str, &str) = ("ada@switchboard.demo", "ada-password");
+pub const BEN: (&str, &str) = ("ben@switchboard.demo", "ben-password");
 
 /// A hub whose data dir is owned by the test, so a second hub can reopen it. Its
 /// clock is manual and stands still: no offer or etiquette timer fires by itself.
@@ -118,6 +119,25 @@ pub async fn until<T>(client: &Client, what: &str, want: impl Fn(&Console) -> Op
         Ok(found) => found,
         Err(_) => panic!("timed out waiting until {what}; console: {console:#?}"),
     }
+}
+
+/// Wait for the next change matching `want` on a stream taken before the action.
+pub async fn next_change<T>(
+    stream: &mut switchboard_client::ConsoleStream,
+    what: &str,
+    want: impl Fn(&switchboard_client::ConsoleChange) -> Option<T>,
+) -> T {
+    let wait = async {
+        loop {
+            let update = stream.next().await.expect("the client is still running");
+            if let Some(found) = want(&update.change) {
+                return found;
+            }
+        }
+    };
+    tokio::time::timeout(PATIENCE, wait)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
 /// Wait until the connection reaches a state matching `want`.

@@ -53,6 +53,8 @@ summary() {
     fi
 }
 trap summary EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 stage "Setup" bash scripts/setup.sh
 stage "Console: type check and build (ui/dist)" npm --prefix ui run build
@@ -61,6 +63,13 @@ stage "Rust: build the tests" cargo test --workspace --all-targets --no-run
 stage "Rust: all targets, in a desktop session" \
     scripts/lib/desktop-session.sh cargo test --workspace --all-targets
 stage "Rust: doc tests" cargo test --workspace --doc
+
+# The suites start the binaries the Rust test build just made (the hub is built for its
+# integration tests), instead of building them again with another feature set.
+hub_bin="$(target_dir)/debug/switchboard-hub"
+if [ -z "${SWITCHBOARD_HUB_BIN:-}" ] && [ -x "$hub_bin" ]; then
+    export SWITCHBOARD_HUB_BIN="$hub_bin"
+fi
 
 for entry in "${suites[@]}"; do
     dir=${entry%%|*}

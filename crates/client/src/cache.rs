@@ -264,7 +264,7 @@ impl Cache {
 }
 
 /// One row of the history list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct HistoryEntry {
     pub chat: ChatSummary,
     /// Messages cached for this chat.
@@ -274,14 +274,14 @@ pub struct HistoryEntry {
 }
 
 /// A transcript as read from the cache.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CachedTranscript {
     pub chat: ChatSummary,
     pub events: Vec<ChatEvent>,
 }
 
 /// A message that matched a search.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SearchHit {
     pub chat_id: ChatId,
     pub event_id: EventId,
@@ -296,7 +296,7 @@ pub struct SearchHit {
     pub chat: Option<ChatSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SnippetPart {
     pub text: String,
     /// Whether this part matched the query.

@@ -92,7 +92,7 @@ impl NotificationConfig {
 }
 
 /// Who is signed in, for the app's header and settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SessionInfo {
     pub hub: String,
     pub email: String,
@@ -102,7 +102,7 @@ pub struct SessionInfo {
 
 /// The account a restart should restore. Not a secret: the token is in the
 /// credential store.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 struct LastAccount {
     hub: HubUrl,
     email: String,

@@ -54,7 +54,7 @@ use crate::session::SessionCell;
 use crate::sync;
 
 /// Where the link to the hub stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ConnectionState {
     /// Dialling the hub and catching up.
@@ -75,7 +75,7 @@ pub enum ConnectionState {
 }
 
 /// Why the client stopped trying to connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OfflineReason {
     /// The client was stopped.
@@ -87,7 +87,7 @@ pub enum OfflineReason {
 }
 
 /// How the last (re)connect caught up with the hub.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CatchUp {
     /// The hub replayed the pushes after `after`.

@@ -23,9 +23,10 @@ use crate::connection::ConnectionState;
 use crate::outbox::OutboxItem;
 
 /// Everything the agent's console shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Console {
     /// The number of the last change folded into this console.
+    #[ts(type = "number")]
     pub version: u64,
     pub connection: ConnectionState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,7 +51,7 @@ pub struct Console {
 }
 
 /// A chat the agent holds, with its transcript and what the visitor is doing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OpenChat {
     pub chat: ChatSummary,
     /// Oldest first.
@@ -62,16 +63,17 @@ pub struct OpenChat {
 }
 
 /// A waiting-time alert on a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatAlert {
     pub chat_id: ChatId,
     pub kind: AlertKind,
     pub since: Timestamp,
+    #[ts(type = "number")]
     pub waited_secs: u64,
 }
 
 /// One change to the console.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConsoleChange {
     /// Replace the whole console (after a snapshot, or for a subscriber that lagged).
@@ -164,8 +166,9 @@ pub enum ConsoleChange {
 }
 
 /// A change with its number; numbers increase by one per change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ConsoleUpdate {
+    #[ts(type = "number")]
     pub version: u64,
     pub change: ConsoleChange,
 }

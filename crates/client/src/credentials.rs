@@ -27,7 +27,7 @@ pub enum CredentialStore {
 }
 
 /// What became of the token after sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Remembered {
     /// In the OS credential store; the next start signs in by itself.
@@ -38,7 +38,7 @@ pub enum Remembered {
     Unavailable { reason: String },
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, ts_rs::TS)]
 struct StoredSecret {
     token: SessionToken,
     expires_at: DateTime<Utc>,

@@ -112,7 +112,7 @@ impl Error {
 }
 
 /// An error as it crosses into the app: a code to branch on and a sentence to show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorInfo {
     pub code: String,
     pub message: String,

@@ -15,10 +15,12 @@
 //! - [`notify`]: OS notifications, coalescing, and the app's attention interface.
 //! - [`clock`]: the wall clock passed in, and the backoff schedule.
 //! - [`error`]: the crate's error, with stable codes for the app.
+//! - [`bindings`]: the TypeScript declarations of what the app's UI receives.
 //!
 //! Types crossing into the app serialize with snake_case field names and tags, the
 //! same spelling as the wire protocol they embed.
 
+pub mod bindings;
 pub mod cache;
 pub mod client;
 pub mod clock;

@@ -77,7 +77,7 @@ impl Attention for Unattended {
 }
 
 /// The kinds of notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     Offer,
@@ -87,7 +87,7 @@ pub enum NoticeKind {
 }
 
 /// Which notification: a new one with the same key replaces the old one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum NoticeKey {
     Offer(OfferId),
@@ -97,7 +97,7 @@ pub enum NoticeKey {
 }
 
 /// A button on a notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct NoticeButton {
     /// The action key the OS reports back.
     pub id: String,
@@ -106,7 +106,7 @@ pub struct NoticeButton {
 
 /// A notification to show. Texts are plain; the desktop escapes them for servers
 /// that read markup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Notice {
     pub key: NoticeKey,
     pub summary: String,
@@ -118,7 +118,7 @@ pub struct Notice {
 }
 
 /// What the agent did with a notification, for the app to act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NotificationAction {
     AcceptOffer {

@@ -29,7 +29,7 @@ use crate::console::{ConsoleCell, ConsoleChange};
 use crate::error::{Error, ErrorInfo, Result};
 
 /// A command waiting for the hub.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OutboxCommand {
     Message {
@@ -160,7 +160,7 @@ impl OutboxCommand {
 }
 
 /// Where an outbox item stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum OutboxState {
     /// Waiting for its turn or for the connection.
@@ -172,10 +172,11 @@ pub enum OutboxState {
 }
 
 /// A command in the outbox, as the console shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OutboxItem {
     pub client_id: ClientId,
     /// Order of entry; items are sent in this order.
+    #[ts(type = "number")]
     pub position: i64,
     pub command: OutboxCommand,
     pub state: OutboxState,

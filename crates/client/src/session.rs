@@ -13,8 +13,9 @@ use url::Url;
 use crate::error::{Error, Result};
 
 /// A hub's base URL, `http://` or `https://`, without a trailing slash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
 pub struct HubUrl(Url);
 
 impl HubUrl {
@@ -80,7 +81,7 @@ impl fmt::Display for HubUrl {
 }
 
 /// A bearer token. Its `Debug` and `Display` never show it, so it cannot reach a log.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(transparent)]
 pub struct SessionToken(String);
 

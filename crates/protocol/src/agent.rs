@@ -14,7 +14,7 @@ use crate::model::*;
 /// that seq, in order, right after its reply (`resume: resumed`), or says the client
 /// must take a snapshot (`resume: snapshot_required`) when the log no longer reaches
 /// back that far.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Hello {
     pub protocol: u32,
     /// Free text naming the client and its version, for the hub's logs.
@@ -24,7 +24,7 @@ pub struct Hello {
     pub resume_after: Option<Seq>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ResumeOutcome {
     /// No `resume_after` was given: take a snapshot to start.
@@ -35,7 +35,7 @@ pub enum ResumeOutcome {
     SnapshotRequired,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Welcome {
     pub agent: AgentInfo,
     /// The agent's status on the hub. A new connection never raises it to online on its
@@ -45,25 +45,27 @@ pub struct Welcome {
     /// The newest seq in this agent's stream.
     pub last_seq: Seq,
     pub resume: ResumeOutcome,
+    #[ts(type = "number")]
     pub heartbeat_secs: u64,
+    #[ts(type = "number")]
     pub idle_timeout_secs: u64,
     /// The hub's clock at the time of the reply, for showing waiting times.
     pub server_time: Timestamp,
 }
 
 /// Heartbeat. The reply is `{}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct Ping {}
 
 /// An empty reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct Done {}
 
 /// The whole state an agent needs to start from; pushes with seq > `seq` follow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct SyncSnapshot {}
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Snapshot {
     pub seq: Seq,
     pub status: AgentStatus,
@@ -89,7 +91,7 @@ pub struct Snapshot {
 /// A chat's events after `after` (all of them when absent), oldest first, at most
 /// `limit` (default and maximum 500). Allowed for chats the agent holds or held, is
 /// offered, or may see through its departments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatEvents {
     pub chat_id: ChatId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,103 +100,103 @@ pub struct ChatEvents {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EventPage {
     pub events: Vec<ChatEvent>,
     /// More events follow the last one given.
     pub more: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StatusSet {
     pub status: AgentStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StatusReply {
     pub status: AgentStatus,
 }
 
 /// Accept an offer (new chat or transfer). Accepting an offer this agent already
 /// accepted answers as the first time did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OfferAccept {
     pub offer_id: OfferId,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Accepted {
     pub chat: ChatSummary,
     pub events: Vec<ChatEvent>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OfferDecline {
     pub offer_id: OfferId,
 }
 
 /// Send a message in a chat the agent holds. Acknowledged once stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MessageSend {
     pub client_id: ClientId,
     pub chat_id: ChatId,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MessageSent {
     pub event: ChatEvent,
 }
 
 /// The agent started or stopped typing. Ephemeral; the reply is `{}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TypingSet {
     pub chat_id: ChatId,
     pub typing: bool,
 }
 
 /// End a chat the agent holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatEnd {
     pub client_id: ClientId,
     pub chat_id: ChatId,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatEnded {
     pub chat: ChatSummary,
 }
 
 /// The agent's open chats (active, or ended with a wrap-up owed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct ChatList {}
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Chats {
     pub chats: Vec<ChatSummary>,
 }
 
 /// A whole transcript: any chat the agent took part in, or of one of its departments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TranscriptGet {
     pub chat_id: ChatId,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Transcript {
     pub chat: ChatSummary,
     pub events: Vec<ChatEvent>,
 }
 
 /// Earlier chats of the visitor of `chat_id` (matched by email address), newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VisitorHistory {
     pub chat_id: ChatId,
 }
 
 /// Chats the agent may read, newest first, for filling a history cache: those ended
 /// before `before` (all when absent), at most `limit` (default and maximum 100).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct HistoryList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<ChatId>,
@@ -203,7 +205,7 @@ pub struct HistoryList {
 }
 
 /// A page of history, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct HistoryPage {
     pub chats: Vec<ChatSummary>,
     /// Older chats follow the last one given: ask again with `before` = its id.
@@ -212,16 +214,16 @@ pub struct HistoryPage {
 
 /// The queues of the agent's departments (as in the snapshot). Queue changes are
 /// ephemeral pushes, so a client that resumed asks for this once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct QueueList {}
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Queue {
     pub entries: Vec<QueueEntry>,
 }
 
 /// Hand a chat to another agent (who gets an offer) or to a department (routed again).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatTransfer {
     pub client_id: ClientId,
     pub chat_id: ChatId,
@@ -230,14 +232,14 @@ pub struct ChatTransfer {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TransferTo {
     Agent { id: AgentId },
     Department { id: DepartmentId },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TransferStarted {
     pub chat_id: ChatId,
     /// The offer made to the receiving agent (transfers to an agent only).
@@ -246,40 +248,40 @@ pub struct TransferStarted {
 }
 
 /// Agents and departments a chat can be transferred to, with availability.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct TransferTargets {}
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Targets {
     pub agents: Vec<AgentAvailability>,
     pub departments: Vec<DepartmentAvailability>,
 }
 
 /// Wrap up an ended chat. Replaces an earlier wrap-up of the same chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WrapUpSubmit {
     pub client_id: ClientId,
     pub chat_id: ChatId,
     pub wrap_up: WrapUp,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WrappedUp {
     pub chat: ChatSummary,
 }
 
 /// Canned responses this agent may use: its own and its departments'.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct CannedList {}
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CannedResponses {
     pub responses: Vec<CannedResponse>,
 }
 
 /// Create (no `id`) or change a canned response. Agents manage their personal ones;
 /// department ones need the admin role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CannedSave {
     pub client_id: ClientId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -291,38 +293,38 @@ pub struct CannedSave {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CannedSaved {
     pub response: CannedResponse,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CannedDelete {
     pub id: CannedId,
 }
 
 /// The missed-chats list of the agent's departments (as in the snapshot).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct MissedList {}
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedChats {
     pub missed: Vec<MissedChat>,
 }
 
 /// Claim a missed chat so nobody else answers it. `conflict` if another agent holds
 /// it; claiming one's own claim again extends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedClaim {
     pub missed_id: MissedChatId,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedUpdated {
     pub missed: MissedChat,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedRelease {
     pub missed_id: MissedChatId,
 }
@@ -330,14 +332,14 @@ pub struct MissedRelease {
 /// Reply by email to a missed chat the agent has claimed. The hub queues the email
 /// durably and records the reply in the transcript; delivery progress arrives as
 /// `missed.updated` pushes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedReply {
     pub client_id: ClientId,
     pub missed_id: MissedChatId,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedClose {
     pub missed_id: MissedChatId,
 }
@@ -377,13 +379,13 @@ crate::requests! {
 // ---- pushes ----
 
 /// A chat offered to this agent. Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OfferNew {
     pub offer: Offer,
 }
 
 /// An offer to this agent is over. Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OfferClosed {
     pub offer_id: OfferId,
     pub chat_id: ChatId,
@@ -391,32 +393,32 @@ pub struct OfferClosed {
 }
 
 /// A chat became this agent's (accepted offer or transfer). Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatAssigned {
     pub chat: ChatSummary,
     pub events: Vec<ChatEvent>,
 }
 
 /// A new event in a chat this agent holds. Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatEventPush {
     pub event: ChatEvent,
 }
 
 /// A held chat's summary changed (ended, wrap-up state, ...). Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatUpdated {
     pub chat: ChatSummary,
 }
 
 /// A chat left this agent (transferred away, wrapped up, re-routed). Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatReleased {
     pub chat_id: ChatId,
     pub reason: ReleaseReason,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ReleaseReason {
     /// Another agent accepted the transfer.
@@ -430,7 +432,7 @@ pub enum ReleaseReason {
 }
 
 /// A transfer this agent started came back: declined or not answered. Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TransferReturned {
     pub chat_id: ChatId,
     pub to: AgentRef,
@@ -438,14 +440,14 @@ pub struct TransferReturned {
 }
 
 /// A missed chat of the agent's departments appeared or changed. Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedPush {
     pub missed: MissedChat,
 }
 
 /// The hub changed this agent's status (for example: set away after offers timed
 /// out). Durable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StatusChanged {
     pub status: AgentStatus,
     #[serde(default)]
@@ -454,7 +456,7 @@ pub struct StatusChanged {
 
 /// Someone in a held chat is typing. `preview` is what the visitor has typed so far
 /// (never sent for agents). Ephemeral.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TypingPush {
     pub chat_id: ChatId,
     pub party: Party,
@@ -464,31 +466,32 @@ pub struct TypingPush {
 }
 
 /// A waiting-time alert on a chat the agent holds or is offered. Ephemeral.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AlertPush {
     pub chat_id: ChatId,
     pub kind: AlertKind,
     /// Since when the visitor has been waiting.
     pub since: Timestamp,
+    #[ts(type = "number")]
     pub waited_secs: u64,
 }
 
 /// A department's queue changed. Ephemeral; the snapshot has the full queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct QueueUpdated {
     pub department: DepartmentRef,
     pub entries: Vec<QueueEntry>,
 }
 
 /// Another agent's availability changed. Ephemeral.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PresencePush {
     pub agent: AgentAvailability,
 }
 
 /// The hub is about to close this connection. Ephemeral; a WebSocket close frame with
 /// [`CloseReason::close_code`] follows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Closing {
     pub reason: CloseReason,
     pub reconnect: bool,

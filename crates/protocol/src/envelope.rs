@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::ids::Seq;
 
 /// What went wrong, as a stable code the receiver can branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The frame is not JSON, or the data does not fit the action.
@@ -60,7 +60,7 @@ impl ErrorCode {
 }
 
 /// A typed error as it crosses the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
 #[error("{code:?}: {message}")]
 pub struct WireError {
     pub code: ErrorCode,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{AgentInfo, Timestamp};
 
 /// `GET /healthz`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -14,7 +14,7 @@ pub struct Health {
 }
 
 /// `POST /v1/agent/sign-in`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SignIn {
     pub email: String,
     pub password: String,
@@ -22,7 +22,7 @@ pub struct SignIn {
 
 /// The answer to sign-in and refresh. The token goes in `Authorization: Bearer` on
 /// `/v1/agent/ws`, `/v1/agent/refresh` and `/v1/agent/sign-out`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SignedIn {
     pub token: String,
     pub expires_at: Timestamp,

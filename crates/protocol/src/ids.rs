@@ -6,8 +6,9 @@ use std::fmt;
 macro_rules! int_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
         #[serde(transparent)]
+        #[ts(type = "number")]
         pub struct $name(pub i64);
 
         impl fmt::Display for $name {
@@ -60,8 +61,11 @@ int_id!(
 
 /// A position in one agent's stream of durable pushes. Starts at 1; every durable
 /// push to that agent takes the next number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(transparent)]
+#[ts(type = "number")]
 pub struct Seq(pub u64);
 
 impl fmt::Display for Seq {
@@ -75,8 +79,9 @@ impl fmt::Display for Seq {
 /// makes an outbox that resends after a lost reply exactly-once.
 ///
 /// 1 to 64 characters from `[A-Za-z0-9_.:-]` (a UUID fits).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
 pub struct ClientId(String);
 
 impl ClientId {

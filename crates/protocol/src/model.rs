@@ -14,7 +14,7 @@ pub type Timestamp = DateTime<Utc>;
 
 /// What an agent has chosen. Only `online` agents with a live connection receive
 /// offers; `away` agents keep their chats but get no new ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AgentStatus {
     Online,
@@ -23,7 +23,7 @@ pub enum AgentStatus {
 }
 
 /// What an agent account may do beyond its own chats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     #[default]
@@ -33,21 +33,21 @@ pub enum Role {
 }
 
 /// A department by id and name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DepartmentRef {
     pub id: DepartmentId,
     pub name: String,
 }
 
 /// An agent by id and display name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AgentRef {
     pub id: AgentId,
     pub name: String,
 }
 
 /// The signed-in agent's own account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AgentInfo {
     pub id: AgentId,
     pub name: String,
@@ -63,7 +63,7 @@ pub struct AgentInfo {
 }
 
 /// What an agent needs to know of a department to work in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DepartmentInfo {
     pub id: DepartmentId,
     pub name: String,
@@ -82,7 +82,7 @@ pub struct DepartmentInfo {
 }
 
 /// Another agent as a transfer target, with availability.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AgentAvailability {
     pub id: AgentId,
     pub name: String,
@@ -96,7 +96,7 @@ pub struct AgentAvailability {
 }
 
 /// A department as a transfer target, with availability.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DepartmentAvailability {
     pub id: DepartmentId,
     pub name: String,
@@ -110,7 +110,7 @@ pub struct DepartmentAvailability {
 }
 
 /// The pre-chat survey as the visitor filled it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Survey {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +121,7 @@ pub struct Survey {
 }
 
 /// Who the visitor is, as far as the hub knows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VisitorInfo {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,7 +140,7 @@ pub struct VisitorInfo {
 }
 
 /// Where a chat is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatState {
     /// Waiting in a department's queue.
@@ -156,7 +156,7 @@ pub enum ChatState {
 }
 
 /// A chat as listed: enough for a tab, a queue row or a history row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatSummary {
     pub id: ChatId,
     pub department: DepartmentRef,
@@ -181,7 +181,7 @@ pub struct ChatSummary {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
     Visitor {
@@ -196,7 +196,7 @@ pub enum Author {
 }
 
 /// Who ended a chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EndedBy {
     Visitor,
@@ -205,7 +205,7 @@ pub enum EndedBy {
 }
 
 /// Why a chat ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// Someone pressed end.
@@ -221,7 +221,7 @@ pub enum EndReason {
 }
 
 /// Where a transfer goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TransferTarget {
     Agent { id: AgentId, name: String },
@@ -229,7 +229,7 @@ pub enum TransferTarget {
 }
 
 /// One entry of a transcript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatEvent {
     pub id: EventId,
     pub chat_id: ChatId,
@@ -239,7 +239,7 @@ pub struct ChatEvent {
 }
 
 /// What happened. Visitors see messages and notices; agents see everything.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     /// A message. `client_id` is the sender's id for it, so an outbox can match its
@@ -283,7 +283,7 @@ pub enum EventBody {
 }
 
 /// The wrap-up an agent gives after a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WrapUp {
     pub outcome: String,
     #[serde(default)]
@@ -293,7 +293,7 @@ pub struct WrapUp {
 }
 
 /// Where a chat's wrap-up stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum WrapUpState {
     /// Owed; counts against the agent's cap until given or `deadline`.
@@ -310,7 +310,7 @@ pub enum WrapUpState {
 }
 
 /// What kind of offer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferKind {
     /// A new chat from the queue or straight from a visitor.
@@ -320,7 +320,7 @@ pub enum OfferKind {
 }
 
 /// A chat offered to one agent, who accepts or declines before `expires_at`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Offer {
     pub id: OfferId,
     pub kind: OfferKind,
@@ -339,7 +339,7 @@ pub struct Offer {
 }
 
 /// Why an offer is no longer open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferEnd {
     /// Not answered in time.
@@ -357,7 +357,7 @@ pub enum OfferEnd {
 }
 
 /// One waiting chat in a department's queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct QueueEntry {
     pub chat_id: ChatId,
     pub department: DepartmentRef,
@@ -369,7 +369,7 @@ pub struct QueueEntry {
 }
 
 /// Why a chat ended up in the missed list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MissedReason {
     /// The visitor left or closed before any agent accepted.
@@ -387,7 +387,7 @@ pub enum MissedReason {
 }
 
 /// Where a missed chat stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MissedState {
     Open,
@@ -398,7 +398,7 @@ pub enum MissedState {
 }
 
 /// How far an email has got.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum EmailDelivery {
     /// Stored in the hub's email outbox, not yet tried.
@@ -418,7 +418,7 @@ pub enum EmailDelivery {
 }
 
 /// An email reply to a missed chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EmailReply {
     pub id: EmailId,
     pub agent: AgentRef,
@@ -430,7 +430,7 @@ pub struct EmailReply {
 }
 
 /// An entry of the missed-chats list, with everything the visitor gave.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MissedChat {
     pub id: MissedChatId,
     pub chat_id: ChatId,
@@ -454,7 +454,7 @@ pub struct MissedChat {
 }
 
 /// Who sees a canned response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CannedScope {
     /// Only its owner.
@@ -465,7 +465,7 @@ pub enum CannedScope {
 
 /// A prepared answer. `text` may hold `{visitor_name}`, `{agent_name}` and
 /// `{department}`, filled in by the client when inserted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CannedResponse {
     pub id: CannedId,
     pub scope: CannedScope,
@@ -489,7 +489,7 @@ pub fn fill_canned(text: &str, visitor_name: &str, agent_name: &str, department:
 }
 
 /// A waiting-time alert, as the etiquette timers raise it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// The visitor has waited this long to be connected (queued or offered).
@@ -501,7 +501,7 @@ pub enum AlertKind {
 }
 
 /// Who is typing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     Visitor,
@@ -509,7 +509,7 @@ pub enum Party {
 }
 
 /// Why the hub is closing a connection, and whether the client should come back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CloseReason {
     /// The token expired: sign in (or refresh) first, then reconnect.

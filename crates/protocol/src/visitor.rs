@@ -12,24 +12,25 @@ use crate::ids::*;
 use crate::model::{EndedBy, Party, Survey, Timestamp};
 
 /// Opens the session; with `token`, re-attaches to that chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Hello {
     pub protocol: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Welcome {
     /// Departments the widget may offer, with whether a chat can start now.
     pub departments: Vec<DepartmentStatus>,
     /// The chat behind `token`, with its transcript; absent without a (valid) token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat: Option<VisitorChat>,
+    #[ts(type = "number")]
     pub heartbeat_secs: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DepartmentStatus {
     pub name: String,
     /// Inside opening hours.
@@ -40,7 +41,7 @@ pub struct DepartmentStatus {
 }
 
 /// The visitor's view of its chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VisitorChat {
     pub chat_id: ChatId,
     pub state: VisitorChatState,
@@ -49,7 +50,7 @@ pub struct VisitorChat {
 
 /// Where the visitor's chat is, as the widget shows it. Tagged by `kind`:
 /// `{"kind": "queued", "position": 2}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VisitorChatState {
     /// Everyone is busy; `position` 1 is next.
@@ -66,7 +67,7 @@ pub enum VisitorChatState {
 }
 
 /// One transcript entry as the visitor sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VisitorEvent {
     pub id: EventId,
     pub at: Timestamp,
@@ -74,7 +75,7 @@ pub struct VisitorEvent {
     pub body: VisitorEventBody,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum VisitorEventBody {
     /// A message. `from: agent` carries the agent's display name; a hub prompt
@@ -98,7 +99,7 @@ pub enum VisitorEventBody {
 /// Ask for a chat. `page_url` and `user_agent` are recorded with it (the hub also
 /// reads the `User-Agent` header). The reply's state says whether it queued, is being
 /// offered, or missed straight away (closed, nobody available).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatStart {
     pub client_id: ClientId,
     pub survey: Survey,
@@ -108,7 +109,7 @@ pub struct ChatStart {
     pub user_agent: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChatStarted {
     pub chat_id: ChatId,
     /// The visitor's secret for this chat. Keep it for the page session only.
@@ -117,19 +118,19 @@ pub struct ChatStarted {
     pub events: Vec<VisitorEvent>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MessageSend {
     pub client_id: ClientId,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MessageSent {
     pub event: VisitorEvent,
 }
 
 /// Typing state and a preview of the draft (agents see it live). Ephemeral.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TypingSet {
     pub typing: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,12 +138,12 @@ pub struct TypingSet {
 }
 
 /// End the chat. Before an agent accepted, this makes it a missed chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct ChatEnd {}
 
 /// Leave a message to be answered by email. Attached to the session's missed chat if
 /// there is one, else it becomes a new missed chat (reason `offline_message`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OfflineSend {
     pub client_id: ClientId,
     pub name: String,
@@ -153,7 +154,7 @@ pub struct OfflineSend {
     pub page_url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OfflineSent {
     pub missed_id: MissedChatId,
 }
@@ -161,7 +162,7 @@ pub struct OfflineSent {
 pub use crate::agent::Done;
 
 /// Heartbeat. The reply is `{}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 pub struct Ping {}
 
 crate::requests! {
@@ -177,18 +178,18 @@ crate::requests! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StatePush {
     pub state: VisitorChatState,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EventPush {
     pub event: VisitorEvent,
 }
 
 /// The agent is typing (never a preview). Ephemeral.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TypingPush {
     pub typing: bool,
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use switchboard_protocol::agent::{Targets, Transcript};
+use switchboard_protocol::agent::{Targets, Transcript, TransferTo};
 use switchboard_protocol::{
     AgentStatus, CannedResponse, ChatSummary, CloseReason, MissedChat, WrapUp,
 };
@@ -31,6 +31,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Remembered::export_all(cfg)?;
     SessionInfo::export_all(cfg)?;
     Targets::export_all(cfg)?;
+    TransferTo::export_all(cfg)?;
     Transcript::export_all(cfg)?;
     CannedResponse::export_all(cfg)?;
     ChatSummary::export_all(cfg)?;

@@ -114,8 +114,27 @@ setup_node() {
         die "node is still ${have} after installing: is an older node earlier on PATH ($(command -v node))?"
 }
 
+# The hub's email tests talk to a real SMTP server on loopback: aiosmtpd, run by the
+# tests with python3. pip where the python3 on PATH allows it (pyenv, venvs), else
+# Debian's package for the system python3.
+setup_python() {
+    command -v python3 >/dev/null 2>&1 || die "python3 is missing; install python3"
+    if python3 -c 'import aiosmtpd' 2>/dev/null; then
+        note "aiosmtpd is installed"
+        return 0
+    fi
+    step "Installing aiosmtpd (the SMTP server the email tests use)"
+    python3 -m pip install --quiet --root-user-action=ignore aiosmtpd 2>/dev/null ||
+        python3 -m pip install --quiet --user --break-system-packages aiosmtpd 2>/dev/null ||
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            python3-aiosmtpd
+    python3 -c 'import aiosmtpd' 2>/dev/null ||
+        die "aiosmtpd is still not importable by $(command -v python3)"
+}
+
 step "Checking what Switchboard needs"
 setup_system_packages
 setup_rust
 setup_node
+setup_python
 npm_ci_if_stale "$SWITCHBOARD_ROOT/ui"

@@ -1,10 +1,16 @@
 // Page-side helpers: reach into the widget's shadow root, fill its forms, and record
 // anything that would show that visitor or agent text ran as markup.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO } from './hub.mjs';
 
-export const SHOTS = path.join(REPO, 'docs', 'screenshots');
+// Screenshots go to docs/screenshots only when asked for (SWITCHBOARD_SCREENSHOTS=1), so
+// an ordinary test run leaves the committed pictures alone; otherwise to a temp folder,
+// where they are still taken (a broken page still fails the test).
+export const SHOTS = process.env.SWITCHBOARD_SCREENSHOTS
+  ? path.join(REPO, 'docs', 'screenshots')
+  : path.join(os.tmpdir(), 'switchboard-widget-shots');
 
 /** A locator inside the widget (Playwright's CSS engine pierces open shadow roots). */
 export function w(page, selector) {

@@ -4,6 +4,21 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
+// The desktop app's content security policy (tauri.conf.json), applied to `vite preview`
+// too, so a look at the built console in a browser also proves it runs under the CSP.
+const csp = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export default defineConfig({
   plugins: [svelte(), svelteTesting()],
   // Relative asset URLs keep the bundle independent of the origin that serves it.
@@ -17,6 +32,9 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // WebKitGTK supports modulepreload; the polyfill would be one more script to allow.
     modulePreload: { polyfill: false },
+  },
+  preview: {
+    headers: { 'Content-Security-Policy': csp },
   },
   test: {
     environment: 'jsdom',

@@ -8,7 +8,7 @@ describe('App', () => {
     const backend = new FakeBackend({ appInfo: { name: 'Switchboard', version: '4.5.6' } });
     render(App, { backend });
 
-    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(await screen.findByText('Version 4.5.6')).toBeInTheDocument();
   });
 });

@@ -8,4 +8,4 @@ if (target === null) {
   throw new Error('index.html has no #app element to mount the console in');
 }
 
-mount(App, { target, props: { backend: connectBackend() } });
+mount(App, { target, props: { backend: connectBackend(window.location.search) } });

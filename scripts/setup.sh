@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Switchboard needs to build, run and test: system packages (Debian and
-# Ubuntu, with apt-get), Rust (rustup), Node.js, and the console's npm packages.
+# Ubuntu, with apt-get), Rust (rustup), tauri-driver, Node.js, and the console's npm packages.
 # Checks before it installs, so a second run takes a second or two.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
@@ -73,6 +73,17 @@ setup_rust() {
     fi
 }
 
+# The desktop app's end-to-end tests drive it through tauri-driver, which runs
+# WebKitWebDriver (webkit2gtk-driver, above).
+setup_tauri_driver() {
+    if command -v tauri-driver >/dev/null 2>&1; then
+        note "tauri-driver is installed"
+        return 0
+    fi
+    step "Installing tauri-driver (for the desktop end-to-end tests)"
+    cargo install tauri-driver --version 2.1.0 --locked
+}
+
 # Installs the latest Node.js of NODE_SERIES from nodejs.org into PREFIX (default
 # /usr/local), checked against its published SHA-256.
 install_node() (
@@ -135,6 +146,7 @@ setup_python() {
 step "Checking what Switchboard needs"
 setup_system_packages
 setup_rust
+setup_tauri_driver
 setup_node
 setup_python
 npm_ci_if_stale "$SWITCHBOARD_ROOT/ui"

@@ -1,0 +1,55 @@
+import { within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { advance, heldChat, openConsole, screen, settle } from '../../test/console';
+
+describe('ChatTabs (my chats)', () => {
+  it('lists my chats with visitor, department and how many of my slots they fill', async () => {
+    const { user } = await openConsole({
+      world: (w) => {
+        w.chats = [heldChat(1001, 'Dana Whitfield'), heldChat(1002, 'Marcus Lee', { departmentId: 1 })];
+      },
+    });
+
+    const tabs = screen.getAllByRole('tab');
+    expect(tabs.map((t) => within(t).getByText(/^(Dana Whitfield|Marcus Lee)$/).textContent), 'oldest chat first').toEqual([
+      'Dana Whitfield',
+      'Marcus Lee',
+    ]);
+    expect(within(tabs[1] as HTMLElement).getByText('Sales'), 'each tab names the department').toBeInTheDocument();
+    expect(screen.getByTitle('Chats you hold out of your limit'), '2 of the agent\'s 4 slots are used').toHaveTextContent('2 / 4');
+
+    await user.click(tabs[1] as HTMLElement);
+    expect(tabs[1], 'a click puts that chat on screen').toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Marcus Lee');
+  });
+
+  it('shows how long the visitor has waited for a reply, amber at 30 s and red at 60 s', async () => {
+    const { clock } = await openConsole({
+      world: (w) => {
+        w.chats = [heldChat(1001, 'Dana Whitfield', { waitingSince: '2026-11-21T12:00:00Z' })];
+      },
+    });
+    const badge = () => screen.getByLabelText(/^Waiting for your reply/);
+
+    expect(badge()).toHaveAttribute('data-level', 'calm');
+    await advance(clock, 30_000);
+    expect(badge(), 'half a minute without a reply turns amber').toHaveAttribute('data-level', 'amber');
+    await advance(clock, 30_000);
+    expect(badge(), 'a minute without a reply turns red').toHaveAttribute('data-level', 'red');
+  });
+
+  it('counts unread visitor messages on a chat not on screen', async () => {
+    const { backend } = await openConsole({
+      world: (w) => {
+        w.chats = [heldChat(1001, 'Dana Whitfield'), heldChat(1002, 'Marcus Lee')];
+      },
+    });
+    backend.visitorSays(1002, 'Are you there?');
+    backend.visitorSays(1002, 'Hello?');
+    await settle();
+
+    const marcus = screen.getByRole('tab', { name: /Marcus Lee/ });
+    expect(within(marcus).getByLabelText('2 unread'), 'two messages arrived while Dana was on screen').toBeInTheDocument();
+    expect(within(screen.getByRole('tab', { name: /Dana Whitfield/ })).queryByLabelText(/unread/), 'the chat on screen is read').toBeNull();
+  });
+});

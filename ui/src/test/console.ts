@@ -10,6 +10,7 @@ import { FakeBackend } from '../lib/ipc';
 import type { FakeWorld } from '../lib/ipc/fake-world';
 import { quietWorld } from '../lib/ipc/fake-world';
 import { ManualClock } from '../lib/time/clock.svelte';
+import type { CachedTranscript } from '../lib/ipc/bindings/CachedTranscript';
 import type { OpenChat } from '../lib/ipc/bindings/OpenChat';
 import {
   chatSummary,
@@ -107,4 +108,29 @@ export function heldChat(
   return openChatOf(chat, [
     messageEvent(id * 10, id, visitorAuthor(visitor), question, at),
   ]);
+}
+
+/** A finished chat in this computer's history cache, wrapped up with an outcome. */
+export function pastChat(
+  id: number,
+  visitor: string,
+  question: string,
+  options: { email?: string; at?: string; outcome?: string; messages?: string[] } = {},
+): CachedTranscript {
+  const at = options.at ?? '2026-11-18T10:00:00Z';
+  const chat = chatSummary(id, {
+    visitor: visitorInfo(visitor, { email: options.email ?? null, previous_chats: 0 }),
+    question,
+    state: 'ended',
+    created_at: at,
+    accepted_at: at,
+    ended_at: at,
+    agent: { id: 7, name: 'Sam Rivera' },
+    wrap_up: { state: 'done', wrap_up: { outcome: options.outcome ?? 'Resolved', notes: '', tags: [] }, at },
+  });
+  const texts = options.messages ?? [question];
+  return {
+    chat,
+    events: texts.map((text, i) => messageEvent(id * 10 + i, id, visitorAuthor(visitor), text, at)),
+  };
 }

@@ -22,3 +22,7 @@ convert "$tmp/icon-1024.png" -resize 128x128 -strip -depth 8 PNG32:"$out/128x128
 convert "$tmp/icon-1024.png" -resize 32x32 -strip -depth 8 PNG32:"$out/32x32.png"
 # Tray: the same mark at panel size (panels scale it down to 16-24 px).
 convert "$tmp/icon-1024.png" -resize 64x64 -strip -depth 8 PNG32:"$out/tray.png"
+# Tray while offers wait: the same mark with a red dot in its top right corner, since
+# Linux panels cannot badge a tray icon.
+convert "$tmp/icon-1024.png" -fill '#e5484d' -stroke white -strokewidth 40 \
+  -draw "circle 800,224 800,404" -resize 64x64 -strip -depth 8 PNG32:"$out/tray-alert.png"

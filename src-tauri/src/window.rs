@@ -28,11 +28,15 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     window.set_focus()
 }
 
-/// Closing the main window hides it while the tray icon can bring it back, so chats
-/// keep arriving; without a tray icon, closing quits as usual.
+/// Closing the main window hides it while an agent is signed in and the tray icon
+/// can bring it back, so chats keep arriving; otherwise closing quits as usual.
 pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     if let WindowEvent::CloseRequested { api, .. } = event {
-        if window.label() != MAIN || !crate::tray::is_shown(window.app_handle()) {
+        let app = window.app_handle();
+        let signed_in = app
+            .try_state::<crate::shell::Shell>()
+            .is_some_and(|shell| shell.is_signed_in());
+        if window.label() != MAIN || !signed_in || !crate::tray::is_shown(app) {
             return;
         }
         api.prevent_close();

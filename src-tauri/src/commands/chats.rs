@@ -7,7 +7,7 @@ use switchboard_client::protocol::{
 };
 use tauri::State;
 
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::shell::Shell;
 
 #[tauri::command]
@@ -90,7 +90,21 @@ pub async fn canned_fill(
     response_id: CannedId,
     chat_id: ChatId,
 ) -> CommandResult<String> {
-    Ok(shell.client()?.canned_fill_id(response_id, chat_id).await?)
+    let client = shell.client()?;
+    // As the cache last listed it: filling works offline too.
+    let response = client
+        .cache()
+        .canned()
+        .await?
+        .into_iter()
+        .find(|response| response.id == response_id)
+        .ok_or_else(|| {
+            CommandError::new(
+                "local_not_found",
+                format!("canned response {response_id} is not known"),
+            )
+        })?;
+    Ok(client.canned_fill(&response, chat_id)?)
 }
 
 /// A canned response to create (no `id`) or change.

@@ -18,7 +18,7 @@ use switchboard_protocol::agent::{
 use switchboard_protocol::{
     AgentInfo, AgentStatus, CannedId, CannedResponse, CannedScope, ChatId, ChatState, ChatSummary,
     ClientId, DepartmentId, EventId, MissedChat, MissedChatId, OfferEnd, OfferId, QueueEntry,
-    WrapUp, fill_canned, limits,
+    WrapUp, WrapUpState, fill_canned, limits,
 };
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -393,7 +393,23 @@ impl Client {
             .await
     }
 
+    /// Queue a wrap-up. An empty outcome skips a wrap-up the department does not
+    /// require; where the console knows it is required, that is refused at once
+    /// (otherwise the hub decides).
     pub async fn wrap_up(&self, chat_id: ChatId, wrap_up: WrapUp) -> Result<ClientId> {
+        let required = self.inner.console.read(|c| {
+            c.chat(chat_id).is_some_and(|chat| {
+                matches!(
+                    chat.chat.wrap_up,
+                    Some(WrapUpState::Pending { required: true, .. })
+                )
+            })
+        });
+        if required && wrap_up.outcome.trim().is_empty() {
+            return Err(Error::Invalid(
+                "this department requires a wrap-up with an outcome".into(),
+            ));
+        }
         self.inner
             .outbox
             .push(OutboxCommand::WrapUp { chat_id, wrap_up })
@@ -557,6 +573,20 @@ impl Client {
                 &chat.chat.department.name,
             ))
         })
+    }
+
+    /// Like [`Client::canned_fill`], for a response known by its id (as the cache
+    /// last listed it).
+    pub async fn canned_fill_id(&self, id: CannedId, chat_id: ChatId) -> Result<String> {
+        let response = self
+            .inner
+            .cache
+            .canned()
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::NotFound(format!("canned response {id} is not known")))?;
+        self.canned_fill(&response, chat_id)
     }
 
     pub async fn canned_delete(&self, id: CannedId) -> Result<()> {

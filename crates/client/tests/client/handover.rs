@@ -205,6 +205,13 @@ async fn canned_responses_fill_their_variables_and_are_there_offline() {
         offline.iter().any(|c| c.id == saved.id),
         "canned responses are at hand without the hub"
     );
+    assert_eq!(
+        ada.canned_fill_id(saved.id, chat)
+            .await
+            .expect("the cached response fills by id"),
+        "Thanks Grace, this is Ada Lovelace from Support.",
+        "the app fills a response by its id, offline too"
+    );
 
     proxy.set_mode(Mode::Pass);
     ada.reconnect_now();

@@ -190,6 +190,60 @@ async fn a_chat_from_offer_to_the_end() {
 }
 
 #[tokio::test]
+async fn an_optional_wrap_up_is_skipped_with_an_empty_outcome() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hub = start_hub(&dir.path().join("hub"), |_| {}).await;
+    let client = sign_in(config(&dir.path().join("client")), &hub.url(), ADA).await;
+    client
+        .set_status(AgentStatus::Online)
+        .await
+        .expect("status.set");
+    let mut visitor = hub.visitor().await;
+    let started = visitor.start("Linus", "Support", "Just browsing").await;
+    let offer = until(&client, "the offer reaches the console", |c| {
+        c.offers
+            .iter()
+            .find(|o| o.chat.id == started.chat_id)
+            .cloned()
+    })
+    .await;
+    client.accept_offer(offer.id).await.expect("accepted");
+    let ended = client.end_chat(started.chat_id).await.expect("queued");
+    client.outbox_wait(&ended).await.expect("the chat ends");
+    let owed = until(&client, "the chat owes a wrap-up", |c| {
+        c.chat(started.chat_id)
+            .and_then(|chat| chat.chat.wrap_up.clone())
+    })
+    .await;
+    assert!(
+        matches!(owed, WrapUpState::Pending { required: false, .. }),
+        "the demo's Support department does not require a wrap-up: {owed:?}"
+    );
+
+    let skip = client
+        .wrap_up(
+            started.chat_id,
+            WrapUp {
+                outcome: String::new(),
+                notes: String::new(),
+                tags: Vec::new(),
+            },
+        )
+        .await
+        .expect("an empty outcome is queued for a wrap-up that is not required");
+    client
+        .outbox_wait(&skip)
+        .await
+        .expect("the hub accepts the skipped wrap-up");
+    until(&client, "the skipped chat leaves the tabs", |c| {
+        c.chat(started.chat_id).is_none().then_some(())
+    })
+    .await;
+    client.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
 async fn a_permanent_refusal_fails_the_command_visibly_and_is_not_retried() {
     let dir = tempfile::tempdir().expect("temp dir");
     let hub = start_hub(&dir.path().join("hub"), |_| {}).await;

@@ -52,6 +52,8 @@ export async function openConsole(options: ConsoleOptions = {}): Promise<OpenCon
   const onSignedOut = vi.fn();
   const user = userEvent.setup();
   const result = render(ConsoleScreen, { backend, session, onSignedOut, clock });
+  // jsdom's document never has the focus on its own; the agent's window does.
+  window.dispatchEvent(new FocusEvent('focus'));
   await settle();
   return { backend, clock, user, onSignedOut, result };
 }

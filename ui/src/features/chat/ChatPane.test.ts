@@ -127,3 +127,38 @@ describe('ChatPane', () => {
     expect(backend.callsOf('linkOpen'), 'links open in the system browser via the backend').toEqual([['https://shop.acme.example/a']]);
   });
 });
+
+describe('visitor text everywhere it shows', () => {
+  it('stays text in the offer, the tab, the header, the visitor panel, history and search', async () => {
+    const { backend, user } = await openConsole({
+      world: (w) => {
+        w.history = [
+          {
+            chat: { ...heldChat(900, XSS).chat, state: 'ended' },
+            events: heldChat(900, XSS, { question: `invoice ${XSS}` }).events,
+          },
+        ];
+      },
+    });
+    const before = document.querySelectorAll('img, script').length;
+
+    backend.offerChat({ visitor: XSS, question: XSS, email: 'x@example.org' });
+    await settle();
+    expect(screen.getAllByText(XSS).length, 'the offer shows the name and question as typed').toBeGreaterThanOrEqual(2);
+    await user.click(screen.getByRole('button', { name: /^Accept/ }));
+    await settle();
+    backend.visitorTyping(backend.console.chats[0]?.chat.id ?? 0, XSS);
+    await settle();
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent(XSS);
+
+    await user.click(screen.getByRole('button', { name: 'History' }));
+    await settle();
+    await user.type(screen.getByRole('searchbox', { name: 'Search transcripts' }), 'invoice');
+    expect(await screen.findByText('1 message found')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: /invoice/ }));
+    await settle();
+
+    expect(document.querySelectorAll('img, script').length, 'no img or script element came from visitor text').toBe(before);
+    expect(document.querySelector('[onerror]'), 'no element carries the visitor\'s handler').toBeNull();
+  });
+});

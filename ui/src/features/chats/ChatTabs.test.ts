@@ -53,3 +53,37 @@ describe('ChatTabs (my chats)', () => {
     expect(within(screen.getByRole('tab', { name: /Dana Whitfield/ })).queryByLabelText(/unread/), 'the chat on screen is read').toBeNull();
   });
 });
+
+describe('ChatTabs unread marks', () => {
+  it('clears the unread count once the chat is opened', async () => {
+    const { backend, user } = await openConsole({
+      world: (w) => {
+        w.chats = [heldChat(1001, 'Dana Whitfield'), heldChat(1002, 'Marcus Lee')];
+      },
+    });
+    backend.visitorSays(1002, 'Hello?');
+    await settle();
+    await user.click(screen.getByRole('tab', { name: /Marcus Lee/ }));
+    await settle();
+    expect(within(screen.getByRole('tab', { name: /Marcus Lee/ })).queryByLabelText(/unread/), 'read once seen').toBeNull();
+    await user.click(screen.getByRole('tab', { name: /Dana Whitfield/ }));
+    expect(within(screen.getByRole('tab', { name: /Marcus Lee/ })).queryByLabelText(/unread/), 'and stays read').toBeNull();
+  });
+
+  it('counts messages in the chat on screen while the window is in the background', async () => {
+    const { backend } = await openConsole({
+      world: (w) => {
+        w.chats = [heldChat(1001, 'Dana Whitfield')];
+      },
+    });
+    window.dispatchEvent(new FocusEvent('blur'));
+    backend.visitorSays(1001, 'Hello?');
+    await settle();
+    const dana = () => within(screen.getByRole('tab', { name: /Dana Whitfield/ }));
+    expect(dana().getByLabelText('1 unread'), 'nobody looked at it: the window was in the background').toBeInTheDocument();
+
+    window.dispatchEvent(new FocusEvent('focus'));
+    await settle();
+    expect(dana().queryByLabelText(/unread/), 'back in the window, the chat on screen is read').toBeNull();
+  });
+});

@@ -82,4 +82,35 @@ describe('OfferList', () => {
     await advance(clock, 21_000);
     expect(screen.getByLabelText('9 seconds left to accept'), 'the countdown follows the clock').toBeInTheDocument();
   });
+
+  it('lets an offer pass on when its time is up, and says so', async () => {
+    const { backend, clock } = await openConsole();
+    backend.offerChat({ visitor: 'Lena Vogt', question: 'Hello?', timeoutSecs: 30 });
+    await settle();
+
+    await advance(clock, 30_000);
+    expect(screen.getByLabelText('0 seconds left to accept')).toBeInTheDocument();
+    backend.expireOffers();
+    await settle();
+    expect(screen.queryByRole('listitem', { name: /^Chat offered/ }), 'an expired offer leaves the list').toBeNull();
+    expect(
+      screen.getByText('The chat with Lena Vogt went to someone else: it was not accepted in time.'),
+      'the agent learns why it vanished',
+    ).toBeInTheDocument();
+  });
+
+  it('shows a transfer offer with who it comes from and their note', async () => {
+    const { backend } = await openConsole();
+    backend.offerChat({
+      visitor: 'Lena Vogt',
+      question: 'Hello?',
+      kind: 'transfer',
+      from: { id: 9, name: 'Alex Chen' },
+      note: 'Needs a refund, order 1042.',
+    });
+    await settle();
+    const card = offerCard('Lena Vogt');
+    expect(card, 'the receiver knows who hands it over').toHaveTextContent('transfer from Alex Chen');
+    expect(card, 'and what they were told').toHaveTextContent('Needs a refund, order 1042.');
+  });
 });

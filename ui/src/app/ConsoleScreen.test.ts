@@ -61,4 +61,26 @@ describe('ConsoleScreen keyboard', () => {
     await settle();
     expect(onScreen(), 'a click on a message notification shows that chat').toBe('Jonas Berg');
   });
+
+  it('accepts from a notification, and explains an offer that has gone', async () => {
+    const { backend } = await threeChats();
+    const offer = backend.offerChat({ visitor: 'Lena Vogt', question: 'Hello?' });
+    await settle();
+    backend.emitAppEvent({ type: 'notification', action: { type: 'accept_offer', offer_id: offer.id } });
+    await settle();
+    expect(onScreen(), 'Accept on the notification opens the chat').toBe('Lena Vogt');
+
+    backend.emitAppEvent({ type: 'notification', action: { type: 'accept_offer', offer_id: offer.id } });
+    await settle();
+    expect(screen.getByText('That offer is no longer open.'), 'a second accept is explained, not an error code').toBeInTheDocument();
+  });
+
+  it('opens the missed chat a notification was clicked for', async () => {
+    const { backend } = await threeChats();
+    const missed = backend.missChat({ visitor: 'Ida Berg', email: 'ida@example.org', question: 'Do you ship to Norway?' });
+    await settle();
+    backend.emitAppEvent({ type: 'notification', action: { type: 'open_missed', missed_id: missed.id } });
+    await settle();
+    expect(screen.getByRole('article', { name: 'Ida Berg' }), 'the missed chat is open in the missed view').toBeInTheDocument();
+  });
 });

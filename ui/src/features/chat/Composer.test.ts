@@ -107,4 +107,18 @@ describe('Composer', () => {
     await settle();
     expect(backend.callsOf('typingSet')[0], 'the visitor sees the agent typing').toEqual([1001, true]);
   });
+
+  it('refuses a message over 4000 characters before it reaches the outbox', async () => {
+    const { backend, user } = await twoChats();
+    const input = box('Dana Whitfield');
+    await user.click(input);
+    await user.paste('x'.repeat(4001));
+    expect(screen.getByText('4001 / 4000'), 'the counter warns as the limit nears').toBeInTheDocument();
+
+    await user.keyboard('{Enter}');
+    await settle();
+    expect(screen.getByRole('alert')).toHaveTextContent('A message can be at most 4000 characters.');
+    expect(backend.callsOf('messageSend'), 'nothing the hub would refuse is queued').toHaveLength(0);
+    expect(input.value, 'the text stays to be shortened').toHaveLength(4001);
+  });
 });

@@ -59,6 +59,9 @@ impl Application {
             visitor_connections: KeyedLimit::per_minute(limits.visitor_connections_per_min),
             visitor_chats: KeyedLimit::per_hour(limits.visitor_chats_per_hour),
             sign_ins: KeyedLimit::per_minute(limits.sign_ins_per_min),
+            passwords: crate::auth::PasswordChecks::start(
+                std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+            ),
             store,
             clock,
             settings: settings.clone(),

@@ -1,11 +1,22 @@
 //! One change of hub state: a store transaction plus the pushes it causes. Durable
 //! agent pushes are numbered and written in the same transaction; nothing is
 //! delivered until the transaction has committed.
+//!
+//! Changes run on the core's own connection, the [`Writer`], which waits between
+//! changes inside an opened (deferred, so lock-free) transaction: a change's writes go
+//! straight into it, and its commit is one round trip to SQLite holding the writes
+//! nothing reads back before the commit (the push log, stored replies, a message's
+//! chat row), then `COMMIT`, then the `BEGIN` of the next change. Every round trip
+//! to SQLite hands work to sqlx's connection thread and back, which under load costs
+//! more than the SQL itself; this way a message takes three instead of ten. The
+//! newest seq of each agent's stream is kept here too, so numbering a push needs no
+//! read. A change that is dropped without committing leaves its writes to be rolled
+//! back before the next change begins.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
 use switchboard_protocol::agent::AgentPush;
 use switchboard_protocol::visitor::VisitorPush;
 use switchboard_protocol::{AgentId, Seq, encode_push};
@@ -13,33 +24,138 @@ use switchboard_protocol::{AgentId, Seq, encode_push};
 use super::state::{Hub, Link};
 use crate::clock::to_millis;
 use crate::error::Result;
-use crate::store::{SqliteConnection, pushes};
+use crate::store::{Deferred, SqliteConnection, Store, pushes};
+
+/// The core's connection for changes, with what it knows of the agents' streams.
+pub(super) struct Writer {
+    conn: SqliteConnection,
+    /// A `BEGIN` has been issued and not yet ended.
+    in_transaction: bool,
+    /// A change was dropped halfway: its writes must be rolled back first.
+    rollback: bool,
+    /// The newest committed seq of each agent's stream seen so far.
+    heads: HashMap<AgentId, Seq>,
+}
+
+/// Where the writer waits between changes. A change takes it and gives it back when
+/// it commits or is dropped.
+#[derive(Clone, Default)]
+pub(super) struct WriterSlot(Arc<Mutex<Option<Writer>>>);
+
+impl WriterSlot {
+    fn take(&self) -> Option<Writer> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    fn put(&self, writer: Writer) {
+        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_mut() {
+            None => *slot = Some(writer),
+            // A change that ran beside another one (on a connection of its own) gives
+            // back a second writer; one is enough, knowing the newest of both.
+            Some(kept) => {
+                for (agent, seq) in writer.heads {
+                    let head = kept.heads.entry(agent).or_insert(seq);
+                    *head = (*head).max(seq);
+                }
+            }
+        }
+    }
+
+    /// Take a writer ready for a change: rolled back if a change left it dirty, inside
+    /// an opened transaction.
+    async fn ready(&self, store: &Store) -> Result<Writer> {
+        let mut writer = match self.take() {
+            Some(w) => w,
+            None => Writer {
+                conn: store.connect_writer().await?,
+                in_transaction: false,
+                rollback: false,
+                heads: HashMap::new(),
+            },
+        };
+        if writer.rollback {
+            // The failed statement may have ended the transaction already; either way
+            // none of the dropped change's writes survive.
+            let _ = sqlx::query("ROLLBACK").execute(&mut writer.conn).await;
+            writer.rollback = false;
+            writer.in_transaction = false;
+        }
+        if !writer.in_transaction {
+            sqlx::query("BEGIN").execute(&mut writer.conn).await?;
+            writer.in_transaction = true;
+        }
+        Ok(writer)
+    }
+
+    /// End the open transaction (it holds nothing) and close the connection.
+    pub(super) async fn close(&self) {
+        if let Some(mut writer) = self.take() {
+            if writer.in_transaction {
+                let _ = sqlx::query("ROLLBACK").execute(&mut writer.conn).await;
+            }
+            let _ = sqlx::Connection::close(writer.conn).await;
+        }
+    }
+}
 
 pub(super) struct Change {
-    tx: Transaction<'static, Sqlite>,
+    writer: Option<Writer>,
+    slot: WriterSlot,
     pub now: DateTime<Utc>,
     keep: u64,
     seqs: HashMap<AgentId, Seq>,
+    deferred: Deferred,
     agent_frames: Vec<(AgentId, String)>,
     visitor_frames: Vec<(Link, String)>,
 }
 
+impl Drop for Change {
+    fn drop(&mut self) {
+        if let Some(mut writer) = self.writer.take() {
+            writer.rollback = true;
+            self.slot.put(writer);
+        }
+    }
+}
+
 impl Change {
+    fn writer(&mut self) -> &mut Writer {
+        self.writer
+            .as_mut()
+            .expect("a change holds the writer until it commits or is dropped")
+    }
+
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+        &mut self.writer().conn
+    }
+
+    /// Writes that nothing reads before the commit, sent with it.
+    pub fn deferred(&mut self) -> &mut Deferred {
+        &mut self.deferred
     }
 
     /// Add a durable push to the agent's stream (next seq, stored with the change).
     pub async fn push(&mut self, agent: AgentId, push: AgentPush) -> Result<Seq> {
         debug_assert!(push.is_durable(), "only durable pushes go through the log");
-        let seq = match self.seqs.get(&agent) {
-            Some(s) => Seq(s.0 + 1),
-            None => Seq(pushes::last_seq(&mut self.tx, agent).await?.0 + 1),
+        let last = match self.seqs.get(&agent) {
+            Some(s) => *s,
+            None => match self.writer().heads.get(&agent) {
+                Some(s) => *s,
+                None => pushes::last_seq(self.conn(), agent).await?,
+            },
         };
+        let seq = Seq(last.0 + 1);
         let frame = encode_push(&push, Some(seq));
-        pushes::append(&mut self.tx, agent, seq, &frame, to_millis(self.now)).await?;
+        pushes::append_deferred(
+            &mut self.deferred,
+            agent,
+            seq,
+            frame.clone(),
+            to_millis(self.now),
+        )?;
         if seq.0 > self.keep {
-            pushes::prune_below(&mut self.tx, agent, Seq(seq.0 - self.keep)).await?;
+            pushes::prune_below_deferred(&mut self.deferred, agent, Seq(seq.0 - self.keep))?;
         }
         self.seqs.insert(agent, seq);
         self.agent_frames.push((agent, frame));
@@ -57,20 +173,35 @@ impl Change {
 
 impl Hub {
     pub(super) async fn begin(&self) -> Result<Change> {
+        let writer = self.writer.ready(&self.store).await?;
         Ok(Change {
-            tx: self.store.begin().await?,
+            writer: Some(writer),
+            slot: self.writer.clone(),
             now: self.clock.now(),
             keep: self.settings.push_log_keep.max(1),
             seqs: HashMap::new(),
+            deferred: Deferred::default(),
             agent_frames: Vec::new(),
             visitor_frames: Vec::new(),
         })
     }
 
     /// Commit the change, then deliver its pushes to whoever is connected.
-    pub(super) async fn commit(&mut self, change: Change) -> Result<()> {
-        change.tx.commit().await?;
-        for (agent, frame) in change.agent_frames {
+    pub(super) async fn commit(&mut self, mut change: Change) -> Result<()> {
+        for (agent, seq) in &change.seqs {
+            pushes::set_head_deferred(&mut change.deferred, *agent, *seq)?;
+        }
+        let deferred = std::mem::take(&mut change.deferred);
+        // Commit, and open the next change's transaction in the same round trip.
+        deferred.run(change.conn(), "COMMIT;\nBEGIN").await?;
+        let seqs = std::mem::take(&mut change.seqs);
+        let agent_frames = std::mem::take(&mut change.agent_frames);
+        let visitor_frames = std::mem::take(&mut change.visitor_frames);
+        if let Some(mut writer) = change.writer.take() {
+            writer.heads.extend(seqs);
+            self.writer.put(writer);
+        }
+        for (agent, frame) in agent_frames {
             let Some(link) = self.agents.get(&agent).and_then(|a| a.link.as_ref()) else {
                 continue;
             };
@@ -78,7 +209,7 @@ impl Hub {
                 self.close_slow_agent(agent);
             }
         }
-        for (link, frame) in change.visitor_frames {
+        for (link, frame) in visitor_frames {
             if !link.send(frame) {
                 link.close(super::slow_consumer());
             }

@@ -144,7 +144,7 @@ impl Hub {
             }
             Author::System => (false, false),
         };
-        let event = chats::append_event(
+        let event = chats::insert_event(
             change.conn(),
             chat,
             now,
@@ -155,7 +155,14 @@ impl Hub {
             },
         )
         .await?;
-        chats::set_etiquette(change.conn(), chat, waiting, silent, prompted).await?;
+        chats::set_message_state_deferred(
+            change.deferred(),
+            chat,
+            event.id,
+            waiting,
+            silent,
+            prompted,
+        )?;
         if let (Some(agent), ChatState::Active) = (agent, state) {
             change
                 .push(
@@ -187,14 +194,13 @@ impl Hub {
             }
         };
         if let Some(client_id) = &client_id {
-            replies::put(
-                change.conn(),
+            replies::put_deferred(
+                change.deferred(),
                 scope,
                 client_id.as_str(),
-                &reply_json,
+                reply_json.clone(),
                 to_millis(now),
-            )
-            .await?;
+            )?;
         }
         if !matches!(
             event.body,

@@ -135,6 +135,23 @@ pub(crate) enum Command {
     Missed(missed::MissedCommand),
 }
 
+impl Command {
+    /// Messages and typing: they change no chat's state, no queue and no agent's
+    /// load, so what visitors and agents were last shown still holds after them.
+    fn is_relay(&self) -> bool {
+        match self {
+            Command::Agent { request, .. } => matches!(
+                request,
+                AgentRequest::MessageSend(_) | AgentRequest::TypingSet(_)
+            ),
+            Command::Visitor { call, .. } => {
+                matches!(call, VisitorCall::Message(_) | VisitorCall::Typing(_))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A cloneable way to reach the hub core.
 #[derive(Clone, Debug)]
 pub struct HubHandle {
@@ -290,12 +307,33 @@ pub(crate) async fn start(
     stop: CancellationToken,
 ) -> Result<(HubHandle, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel(1024);
-    let mut hub = state::Hub::new(store, clock, settings.clone());
+    let mut hub = state::Hub::new(store.clone(), clock, settings.clone());
     let worker = outbox::start_worker(settings, HubHandle { tx: tx.clone() }, stop.clone())?;
     hub.outbox.connect(worker);
     hub.recover().await?;
+    start_checkpoints(store, stop.clone());
     let task = tokio::spawn(async move { hub.run(rx, stop).await });
     Ok((HubHandle { tx }, task))
+}
+
+/// How often the WAL is checkpointed beside the core, whose own commits never do
+/// (see `Store::connect_writer`).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn start_checkpoints(store: Store, stop: CancellationToken) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {}
+            }
+            if let Err(e) = store.checkpoint().await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// Closing reasons the hub core itself decides.

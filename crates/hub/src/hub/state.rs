@@ -147,6 +147,8 @@ pub(crate) struct Hub {
     pub transfers: HashMap<ChatId, Transfer>,
     /// What other agents were last told about each agent's availability.
     pub told_presence: HashMap<AgentId, Presence>,
+    /// The connection changes are written on (see `change`).
+    pub writer: super::change::WriterSlot,
 }
 
 impl Hub {
@@ -164,6 +166,7 @@ impl Hub {
             outbox: Default::default(),
             transfers: HashMap::new(),
             told_presence: HashMap::new(),
+            writer: Default::default(),
         }
     }
 
@@ -184,10 +187,19 @@ impl Hub {
                     let Some(command) = command else { break };
                     // Timers due by now fire before the command, so a test that moved
                     // the clock and then asks something sees their effects.
-                    self.fire_due_timers().await;
+                    let fired = self.fire_due_timers().await;
+                    // Messages and typing change no chat's state, queue or agent's
+                    // load; comparing every chat's view after each of them would cost
+                    // more than relaying it.
+                    let relay = command.is_relay();
                     self.handle(command).await;
+                    if relay && !fired {
+                        continue;
+                    }
                 }
-                _ = wake => self.fire_due_timers().await,
+                _ = wake => {
+                    self.fire_due_timers().await;
+                }
             }
             self.tell_views();
             self.tell_presence();
@@ -202,6 +214,7 @@ impl Hub {
                 link.close(CloseReason::Shutdown);
             }
         }
+        self.writer.close().await;
     }
 
     async fn handle(&mut self, command: Command) {

@@ -73,13 +73,16 @@ const HOUSEKEEPING_EVERY: TimeDelta = TimeDelta::hours(1);
 const REPLIES_KEPT: TimeDelta = TimeDelta::days(30);
 
 impl Hub {
-    /// Fire every timer due at the clock's current time, oldest first.
-    pub(super) async fn fire_due_timers(&mut self) {
+    /// Fire every timer due at the clock's current time, oldest first; whether any
+    /// that may change state fired (alerts only tell).
+    pub(super) async fn fire_due_timers(&mut self) -> bool {
+        let mut fired = false;
         loop {
             let now = self.clock.now();
             let Some(timer) = self.timers.pop_due(now) else {
-                return;
+                return fired;
             };
+            fired |= !matches!(timer, Timer::WaitAlert(_) | Timer::ReplyAlert(..));
             if let Err(e) = self.fire(timer.clone()).await {
                 tracing::error!(error = %e, ?timer, "timer failed");
             }

@@ -9,7 +9,7 @@ use switchboard_protocol::{
 
 use super::sites::SiteId;
 use super::wrap_ups::WrapUpColumns;
-use super::{SqliteConnection, enum_text, parse_enum, to_u32};
+use super::{Deferred, DeferredValue, SqliteConnection, enum_text, parse_enum, to_u32};
 use crate::clock::{from_millis, to_millis};
 use crate::error::Result;
 
@@ -257,6 +257,23 @@ pub async fn append_event(
     at: DateTime<Utc>,
     body: EventBody,
 ) -> Result<ChatEvent> {
+    let event = insert_event(conn, chat, at, body).await?;
+    sqlx::query("UPDATE chats SET last_event_id = ? WHERE id = ?")
+        .bind(event.id.0)
+        .bind(chat.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(event)
+}
+
+/// Add an event to the transcript without moving the chat's `last_event_id`; the
+/// caller does that with [`set_message_state_deferred`] in the same transaction.
+pub async fn insert_event(
+    conn: &mut SqliteConnection,
+    chat: ChatId,
+    at: DateTime<Utc>,
+    body: EventBody,
+) -> Result<ChatEvent> {
     let json = serde_json::to_string(&body)?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO chat_events (chat_id, at, body) VALUES (?, ?, ?) RETURNING id",
@@ -266,17 +283,35 @@ pub async fn append_event(
     .bind(json)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("UPDATE chats SET last_event_id = ? WHERE id = ?")
-        .bind(id)
-        .bind(chat.0)
-        .execute(&mut *conn)
-        .await?;
     Ok(ChatEvent {
         id: EventId(id),
         chat_id: chat,
         at,
         body,
     })
+}
+
+/// After a message: the chat's newest event and its etiquette clocks (see
+/// [`set_etiquette`]), deferred to the commit.
+pub(crate) fn set_message_state_deferred(
+    deferred: &mut Deferred,
+    chat: ChatId,
+    last_event: EventId,
+    waiting_since: Option<DateTime<Utc>>,
+    silent_since: Option<DateTime<Utc>>,
+    prompted: bool,
+) -> Result<()> {
+    deferred.add(
+        "UPDATE chats SET last_event_id = ?, visitor_waiting_since = ?, visitor_silent_since = ?, \
+         prompted = ? WHERE id = ?",
+        vec![
+            DeferredValue::Int(last_event.0),
+            DeferredValue::OptInt(waiting_since.map(to_millis)),
+            DeferredValue::OptInt(silent_since.map(to_millis)),
+            DeferredValue::Bool(prompted),
+            DeferredValue::Int(chat.0),
+        ],
+    )
 }
 
 /// Events after `after` (all when `None`), oldest first, at most `limit`.

@@ -5,8 +5,10 @@
 //!
 //! Every function takes a `&mut SqliteConnection`, so a caller can run several in one
 //! transaction (the hub core does: a change, its events and its pushes commit
-//! together) or on a pooled connection for a plain read. Keeping SQL behind these
-//! functions is the boundary a PostgreSQL store would replace.
+//! together) or on a pooled connection for a plain read. Writes that nothing reads
+//! before the commit can instead be collected in a [`Deferred`] and sent with the
+//! commit in one round trip. Keeping SQL behind these functions is the boundary a
+//! PostgreSQL store would replace.
 
 pub mod agents;
 pub mod canned;
@@ -30,9 +32,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Arguments, ConnectOptions, Encode, Sqlite, Transaction, Type};
 
 use crate::error::{Error, Result};
 
@@ -62,6 +65,9 @@ impl Store {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A local file needs no liveness check, and each one is a round trip to
+            // the connection's thread.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
@@ -76,8 +82,96 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// A connection of its own, outside the pool, for the hub core's writes. Same
+    /// settings as the pooled ones, except that its commits never checkpoint the WAL:
+    /// a checkpoint copies the log into the database file and syncs both, tens of
+    /// milliseconds the core would otherwise spend blocked. [`Store::checkpoint`],
+    /// run beside it, does that work instead.
+    pub async fn connect_writer(&self) -> Result<SqliteConnection> {
+        let options = (*self.pool.connect_options())
+            .clone()
+            .pragma("wal_autocheckpoint", "0");
+        Ok(options.connect().await?)
+    }
+
+    /// Copy what the WAL holds into the database file as far as readers allow
+    /// (`PASSIVE`: never blocks a writer or a reader), so the log can start over.
+    pub async fn checkpoint(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Writes collected while a transaction is open, run together in one round trip to
+/// SQLite (one multi-statement query) right before the commit. Only for writes that
+/// nothing in the same transaction reads back.
+#[derive(Default)]
+pub struct Deferred {
+    sql: String,
+    args: SqliteArguments<'static>,
+    statements: usize,
+}
+
+impl Deferred {
+    /// Add one statement; `?` placeholders take the values given, in order.
+    fn add(&mut self, statement: &str, values: Vec<DeferredValue>) -> Result<()> {
+        self.sql.push_str(statement);
+        self.sql.push_str(";\n");
+        for value in values {
+            value.bind(&mut self.args)?;
+        }
+        self.statements += 1;
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.statements == 0
+    }
+
+    /// Run the collected statements followed by `tail` (for example `COMMIT; BEGIN`),
+    /// all in one round trip.
+    pub async fn run(self, conn: &mut SqliteConnection, tail: &str) -> Result<()> {
+        let mut sql = self.sql;
+        sql.push_str(tail);
+        sqlx::query_with(&sql, self.args)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// A value bound into a [`Deferred`] statement.
+pub(crate) enum DeferredValue {
+    Int(i64),
+    OptInt(Option<i64>),
+    Bool(bool),
+    Text(String),
+    Str(&'static str),
+}
+
+impl DeferredValue {
+    fn bind(self, args: &mut SqliteArguments<'static>) -> Result<()> {
+        fn add<T>(args: &mut SqliteArguments<'static>, v: T) -> Result<()>
+        where
+            T: Encode<'static, Sqlite> + Type<Sqlite> + 'static,
+        {
+            args.add(v)
+                .map_err(|e| Error::Database(sqlx::Error::Encode(e)))
+        }
+        match self {
+            DeferredValue::Int(v) => add(args, v),
+            DeferredValue::OptInt(v) => add(args, v),
+            DeferredValue::Bool(v) => add(args, v),
+            DeferredValue::Text(v) => add(args, v),
+            DeferredValue::Str(v) => add(args, v),
+        }
     }
 }
 

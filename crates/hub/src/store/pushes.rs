@@ -1,7 +1,7 @@
 //! Each agent's durable push stream: numbered pushes kept for resume, bounded by
 //! count and age.
 
-use super::SqliteConnection;
+use super::{Deferred, DeferredValue, SqliteConnection};
 use crate::error::Result;
 use switchboard_protocol::{AgentId, Seq};
 
@@ -85,4 +85,49 @@ pub async fn prune_older(conn: &mut SqliteConnection, before: i64) -> Result<()>
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// [`append`], deferred to the commit: store `push` as `seq` of the agent's stream.
+pub(crate) fn append_deferred(
+    deferred: &mut Deferred,
+    agent: AgentId,
+    seq: Seq,
+    push: String,
+    now: i64,
+) -> Result<()> {
+    deferred.add(
+        "INSERT INTO agent_pushes (agent_id, seq, push, created_at) VALUES (?, ?, ?, ?)",
+        vec![
+            DeferredValue::Int(agent.0),
+            DeferredValue::Int(i64::try_from(seq.0).unwrap_or(i64::MAX)),
+            DeferredValue::Text(push),
+            DeferredValue::Int(now),
+        ],
+    )
+}
+
+/// Advance the head of the agent's stream to `seq`, deferred to the commit.
+pub(crate) fn set_head_deferred(deferred: &mut Deferred, agent: AgentId, seq: Seq) -> Result<()> {
+    deferred.add(
+        "UPDATE agents SET last_seq = ? WHERE id = ?",
+        vec![
+            DeferredValue::Int(i64::try_from(seq.0).unwrap_or(i64::MAX)),
+            DeferredValue::Int(agent.0),
+        ],
+    )
+}
+
+/// [`prune_below`], deferred to the commit.
+pub(crate) fn prune_below_deferred(
+    deferred: &mut Deferred,
+    agent: AgentId,
+    below: Seq,
+) -> Result<()> {
+    deferred.add(
+        "DELETE FROM agent_pushes WHERE agent_id = ? AND seq <= ?",
+        vec![
+            DeferredValue::Int(agent.0),
+            DeferredValue::Int(i64::try_from(below.0).unwrap_or(i64::MAX)),
+        ],
+    )
 }

@@ -1,7 +1,7 @@
 //! The first reply to each state-changing request, under the sender's client id, so
 //! that a retried request is answered exactly as the first one was.
 
-use super::SqliteConnection;
+use super::{Deferred, DeferredValue, SqliteConnection};
 use crate::error::Result;
 
 /// Whose client ids these are: an agent's, or a visitor's within one chat.
@@ -64,4 +64,25 @@ pub async fn prune(conn: &mut SqliteConnection, before: i64) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// [`put`], deferred to the commit.
+pub(crate) fn put_deferred(
+    deferred: &mut Deferred,
+    scope: Scope,
+    client_id: &str,
+    reply: String,
+    now: i64,
+) -> Result<()> {
+    let (kind, owner) = scope.parts();
+    deferred.add(
+        "INSERT INTO replies (scope, owner, client_id, reply, created_at) VALUES (?, ?, ?, ?, ?)",
+        vec![
+            DeferredValue::Str(kind),
+            DeferredValue::Int(owner),
+            DeferredValue::Text(client_id.to_owned()),
+            DeferredValue::Text(reply),
+            DeferredValue::Int(now),
+        ],
+    )
 }

@@ -113,4 +113,15 @@ describe('OfferList', () => {
     expect(card, 'the receiver knows who hands it over').toHaveTextContent('transfer from Alex Chen');
     expect(card, 'and what they were told').toHaveTextContent('Needs a refund, order 1042.');
   });
+
+  it('cannot be answered while the link to the hub is down', async () => {
+    const { backend } = await openConsole();
+    backend.offerChat({ visitor: 'Lena Vogt', question: 'Hello?' });
+    await settle();
+    backend.setConnection({ state: 'signed_out', reason: 'the session expired' });
+    await settle();
+
+    expect(screen.getByRole('button', { name: /^Accept/ }), 'an accept could not reach the hub').toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Decline the chat with Lena Vogt' })).toBeDisabled();
+  });
 });

@@ -9,6 +9,7 @@
 //! short table on stdout. `docs/performance.md` has the method and the numbers;
 //! `scripts/bench.sh` reruns everything.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -164,6 +165,7 @@ fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,switchboard_hub=warn,switchboard_client=warn".into()),
         )
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let mut runtime = tokio::runtime::Builder::new_multi_thread();

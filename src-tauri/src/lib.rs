@@ -46,11 +46,14 @@ pub fn run_app<R: Runtime>(
     if let Err(error) = tray::create(app.handle()) {
         tracing::warn!(%error, "no tray icon; closing the window will quit the app");
     }
-    app.run(|_app, _event| {
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            shell::shut_down(app);
+        }
         // A hidden window on macOS comes back when the dock icon is clicked.
         #[cfg(target_os = "macos")]
-        if let tauri::RunEvent::Reopen { .. } = _event
-            && let Err(error) = window::show(_app)
+        if let tauri::RunEvent::Reopen { .. } = event
+            && let Err(error) = window::show(app)
         {
             tracing::warn!(%error, "could not show the main window");
         }

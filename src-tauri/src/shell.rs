@@ -158,6 +158,25 @@ pub fn uninstall<R: Runtime>(app: &AppHandle<R>) -> Option<Client> {
     client
 }
 
+/// How long quitting waits for the session to close its connection and cache.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// On quit: stop the session cleanly (the stored session stays for the next start),
+/// without letting an unresponsive hub hold the app open.
+pub fn shut_down<R: Runtime>(app: &AppHandle<R>) {
+    let Some(client) = app.try_state::<Shell>().and_then(|shell| shell.current()) else {
+        return;
+    };
+    tauri::async_runtime::block_on(async move {
+        if tokio::time::timeout(SHUTDOWN_GRACE, client.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the session did not stop in time; quitting anyway");
+        }
+    });
+}
+
 /// A poisoned lock only means a task panicked while holding it; the data is still
 /// the last one written.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

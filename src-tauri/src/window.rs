@@ -31,6 +31,14 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// Closing the main window hides it while an agent is signed in and the tray icon
 /// can bring it back, so chats keep arriving; otherwise closing quits as usual.
 pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    // The console reports focus too, but a window hidden or minimised may not get
+    // to run its script: without focus, notifications must show.
+    if let WindowEvent::Focused(focused) = event
+        && window.label() == MAIN
+        && let Some(shell) = window.app_handle().try_state::<crate::shell::Shell>()
+    {
+        shell.attention().set_focused(*focused);
+    }
     if let WindowEvent::CloseRequested { api, .. } = event {
         let app = window.app_handle();
         let signed_in = app

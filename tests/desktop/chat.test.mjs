@@ -103,6 +103,7 @@ test('an agent takes a chat from offer to wrap-up', () =>
     const dialog = await s.find('dialog', 'Transfer Dana Whitfield');
     await (await dialog.find('label', /Ben/)).click();
     await s.fill('Note for the next agent', 'Asks about the VAT number on the last invoice.');
+    await screenshot(app, 'transfer');
     await (await dialog.find('button', /^Transfer to Ben/)).click();
     await s.find('text', /Waiting for Ben.* to accept the transfer/);
     const { offer: toBen, chat } = await ben.acceptNextOffer();

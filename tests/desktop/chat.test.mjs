@@ -127,6 +127,10 @@ test('an agent takes a chat from offer to wrap-up', () =>
     const back = await s.find('listitem', 'Chat offered: Dana Whitfield', { ms: 30_000 });
     await back.find('text', 'Billing question after all.', { ms: 5000 });
     await acceptOffer(s, 'Dana Whitfield');
+    // The transfer that brought it back is done: the chat can be handed on again.
+    await s.gone('text', /to accept the transfer/, { ms: 20_000 });
+    const transfer = await s.find('button', 'Transfer', { exact: true });
+    assert.equal(await transfer.property('disabled'), false, 'Transfer is offered again on the returned chat');
     await visitor.say('Are you still there?');
     await seeInChat(s, 'Dana Whitfield', 'Are you still there?');
 

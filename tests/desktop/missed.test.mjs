@@ -65,5 +65,8 @@ test('an agent claims a missed chat and the email reply is delivered', () =>
     // The missed chat is answered: the list and its detail say so.
     await s.find('text', 'Replied', { exact: true, ms: 20_000 });
     await s.find('text', 'Already answered. Claim it again to send a follow-up.', { ms: 20_000 });
+    // The reply is in the missed chat's transcript, with its author and delivery.
+    await s.find('text', /replied by email to\s+olu@example\.com/, { ms: 20_000 });
+    await s.find('text', /Sent at/, { ms: 20_000 });
     await screenshot(app, 'missed-replied');
   }));

@@ -58,6 +58,30 @@ describe('TransferDialog', () => {
     expect(screen.queryByRole('tab', { name: /Dana Whitfield/ }), 'an accepted transfer takes the chat away').toBeNull();
   });
 
+  it('offers Transfer again on a chat that came back through an accepted transfer', async () => {
+    const at = '2026-11-21T11:59:00Z';
+    await openConsole({
+      world: (w) => {
+        const chat = heldChat(1001, 'Dana Whitfield');
+        const alex = { id: 9, name: 'Alex Chen' };
+        const sam = { id: 7, name: 'Sam Rivera' };
+        // Sam sent it to Alex, Alex took it, then handed it back and Sam took it again.
+        chat.events.push(
+          { id: 1, chat_id: 1001, at, type: 'transfer_requested', from: sam, to: { kind: 'agent', id: 9, name: 'Alex Chen' }, note: '' },
+          { id: 2, chat_id: 1001, at, type: 'left', agent: sam, reason: 'transferred' },
+          { id: 3, chat_id: 1001, at, type: 'joined', agent: alex },
+          { id: 4, chat_id: 1001, at, type: 'transfer_requested', from: alex, to: { kind: 'agent', id: 7, name: 'Sam Rivera' }, note: '' },
+          { id: 5, chat_id: 1001, at, type: 'left', agent: alex, reason: 'transferred' },
+          { id: 6, chat_id: 1001, at, type: 'joined', agent: sam },
+        );
+        w.chats = [chat];
+      },
+    });
+
+    expect(screen.queryByText(/to accept the transfer/), 'no transfer is under way once one was accepted').toBeNull();
+    expect(screen.getByRole('button', { name: 'Transfer' }), 'the chat can be handed on again').toBeEnabled();
+  });
+
   it('transfers to a department', async () => {
     const { backend, dialog, user } = await openTransfer();
     await user.click(within(dialog).getByRole('radio', { name: /^Sales/ }));

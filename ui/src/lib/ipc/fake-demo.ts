@@ -334,20 +334,7 @@ export function demoWorld(now: number): FakeWorld {
       state: 'replied',
       claimed_by: SAM,
       created_at: rosaChat.created_at,
-      events: [
-        ...missedEvents(1025, rosa.name, [['¿Tienen factura con IVA para empresas en España?', 86400 + 3600]]),
-        {
-          id: s.next(),
-          chat_id: 1025,
-          at: rosaReplyAt,
-          type: 'email_reply',
-          agent: SAM,
-          to: rosaReply.to,
-          subject: rosaReply.subject,
-          text: rosaReply.text,
-          email_id: rosaReply.id,
-        },
-      ],
+      events: missedEvents(1025, rosa.name, [['¿Tienen factura con IVA para empresas en España?', 86400 + 3600]]),
       replies: [rosaReply],
     }),
   ];

@@ -1032,22 +1032,11 @@ export class FakeBackend implements Backend {
           created_at: at,
           delivery: { state: 'queued' } as EmailDelivery,
         };
-        const event: ChatEvent = {
-          id: this.#eventId(),
-          chat_id: missed.chat_id,
-          at,
-          type: 'email_reply',
-          agent: me,
-          to,
-          subject,
-          text: command.text,
-          email_id: emailId,
-        };
         this.#updateMissed({
           ...missed,
           state: 'replied',
           claim_expires_at: null,
-          events: [...missed.events, event],
+          // As the hub does: the reply is listed apart from the visitor's events.
           replies: [...missed.replies, reply],
         });
         if (this.#deliveryDelayMs !== null) {

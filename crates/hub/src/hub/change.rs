@@ -12,19 +12,82 @@
 //! newest seq of each agent's stream is kept here too, so numbering a push needs no
 //! read. A change that is dropped without committing leaves its writes to be rolled
 //! back before the next change begins.
+//!
+//! Messages are committed in batches: while the core works through a run of queued
+//! messages (`Hub::batching`), each one's change stays in the open transaction and
+//! its deliveries and its sender's reply wait in the [`Batch`]; one commit then
+//! stores them all, and only after it are the pushes delivered and the messages
+//! acknowledged. A message still counts as sent only once stored. Each commit
+//! appends every page it touched to the WAL, so one commit for many messages saves
+//! most of that writing, and a round trip each.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 use switchboard_protocol::agent::AgentPush;
 use switchboard_protocol::visitor::VisitorPush;
-use switchboard_protocol::{AgentId, Seq, encode_push};
+use switchboard_protocol::{AgentId, ErrorCode, Seq, encode_push};
 
+use super::Reply;
 use super::state::{Hub, Link};
 use crate::clock::to_millis;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::store::replies::Scope;
 use crate::store::{Deferred, SqliteConnection, Store, pushes};
+
+/// Most messages committed together; bounds how long the first one waits for its ack.
+pub(super) const MAX_BATCH: usize = 32;
+
+/// Changes stored in the open transaction but not yet committed, with what waits for
+/// their commit.
+#[derive(Default)]
+pub(super) struct Batch {
+    deferred: Deferred,
+    seqs: HashMap<AgentId, Seq>,
+    agent_frames: Vec<(AgentId, String)>,
+    visitor_frames: Vec<(Link, String)>,
+    replies: Vec<(Reply<Value>, Result<Value>)>,
+    /// The acknowledgements stored in this batch, by sender and client id, so that a
+    /// retry arriving before the commit gets the same answer and is not stored twice.
+    acks: HashMap<(Scope, String), String>,
+    changes: usize,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.changes
+    }
+
+    pub fn ack(&self, scope: Scope, client_id: &str) -> Option<&String> {
+        self.acks.get(&(scope, client_id.to_owned()))
+    }
+
+    pub fn remember_ack(&mut self, scope: Scope, client_id: &str, json: String) {
+        self.acks.insert((scope, client_id.to_owned()), json);
+    }
+
+    /// Hold a reply until the batch is stored.
+    pub fn hold_reply(&mut self, reply: Reply<Value>, result: Result<Value>) {
+        self.replies.push((reply, result));
+    }
+
+    /// The batch's writes are gone: every sender whose request had succeeded is told
+    /// it failed (it retries under the same client id), nothing is delivered.
+    fn fail(self) {
+        for (reply, result) in self.replies {
+            let result = match result {
+                Ok(_) => Err(Error::wire(
+                    ErrorCode::Internal,
+                    "the message could not be stored; send it again",
+                )),
+                failed => failed,
+            };
+            let _ = reply.send(result);
+        }
+    }
+}
 
 /// The core's connection for changes, with what it knows of the agents' streams.
 pub(super) struct Writer {
@@ -45,6 +108,19 @@ pub(super) struct WriterSlot(Arc<Mutex<Option<Writer>>>);
 impl WriterSlot {
     fn take(&self) -> Option<Writer> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    /// Whether a dropped change left the writer's transaction to be rolled back.
+    fn needs_rollback(&self) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|w| w.rollback)
+    }
+
+    fn is_occupied(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
     fn put(&self, writer: Writer) {
@@ -172,27 +248,108 @@ impl Change {
 }
 
 impl Hub {
-    pub(super) async fn begin(&self) -> Result<Change> {
+    pub(super) async fn begin(&mut self) -> Result<Change> {
+        if self.writer.needs_rollback()
+            && let Some(batch) = self.batch.take()
+        {
+            // A change of the batch failed halfway; rolling it back takes the whole
+            // open transaction, the batch's stored messages with it.
+            batch.fail();
+        }
         let writer = self.writer.ready(&self.store).await?;
+        let seqs = self
+            .batch
+            .as_ref()
+            .map(|b| b.seqs.clone())
+            .unwrap_or_default();
         Ok(Change {
             writer: Some(writer),
             slot: self.writer.clone(),
             now: self.clock.now(),
             keep: self.settings.push_log_keep.max(1),
-            seqs: HashMap::new(),
+            seqs,
             deferred: Deferred::default(),
             agent_frames: Vec::new(),
             visitor_frames: Vec::new(),
         })
     }
 
-    /// Commit the change, then deliver its pushes to whoever is connected.
+    /// Commit the change, then deliver its pushes to whoever is connected. While the
+    /// core is batching messages, the change joins the batch instead and is stored
+    /// with it (see [`Hub::flush`]).
     pub(super) async fn commit(&mut self, mut change: Change) -> Result<()> {
+        if self.writer.is_occupied() {
+            // This change ran beside another one, on a connection of its own: it
+            // commits there, alone.
+            return self.commit_alone(change).await;
+        }
+        let batch = self.batch.get_or_insert_with(Batch::default);
+        batch.deferred.append(std::mem::take(&mut change.deferred));
+        batch.seqs.extend(std::mem::take(&mut change.seqs));
+        batch.agent_frames.append(&mut change.agent_frames);
+        batch.visitor_frames.append(&mut change.visitor_frames);
+        batch.changes += 1;
+        if let Some(writer) = change.writer.take() {
+            self.writer.put(writer);
+        }
+        if self.batching {
+            return Ok(());
+        }
+        self.flush().await
+    }
+
+    /// Store the batch in one commit, then deliver its pushes and send the replies
+    /// it held. On failure the batch's senders are told so, and nothing is delivered.
+    pub(super) async fn flush(&mut self) -> Result<()> {
+        let Some(mut batch) = self.batch.take() else {
+            return Ok(());
+        };
+        let Some(mut writer) = self.writer.take() else {
+            batch.fail();
+            return Err(Error::wire(
+                ErrorCode::Internal,
+                "no connection to store on",
+            ));
+        };
+        if writer.rollback {
+            self.writer.put(writer);
+            batch.fail();
+            return Err(Error::wire(
+                ErrorCode::Internal,
+                "a change failed; its batch was rolled back",
+            ));
+        }
+        let mut deferred = std::mem::take(&mut batch.deferred);
+        for (agent, seq) in &batch.seqs {
+            pushes::set_head_deferred(&mut deferred, *agent, *seq)?;
+        }
+        // Commit, and open the next change's transaction in the same round trip.
+        let stored = deferred.run(&mut writer.conn, "COMMIT;\nBEGIN").await;
+        match &stored {
+            Ok(()) => writer.heads.extend(batch.seqs.drain()),
+            Err(_) => writer.rollback = true,
+        }
+        self.writer.put(writer);
+        if let Err(e) = stored {
+            batch.fail();
+            return Err(e);
+        }
+        self.deliver(
+            std::mem::take(&mut batch.agent_frames),
+            std::mem::take(&mut batch.visitor_frames),
+        );
+        for (reply, result) in batch.replies {
+            let _ = reply.send(result);
+        }
+        Ok(())
+    }
+
+    /// Commit a change on its own connection, outside any batch.
+    async fn commit_alone(&mut self, mut change: Change) -> Result<()> {
         for (agent, seq) in &change.seqs {
             pushes::set_head_deferred(&mut change.deferred, *agent, *seq)?;
         }
         let deferred = std::mem::take(&mut change.deferred);
-        // Commit, and open the next change's transaction in the same round trip.
         deferred.run(change.conn(), "COMMIT;\nBEGIN").await?;
         let seqs = std::mem::take(&mut change.seqs);
         let agent_frames = std::mem::take(&mut change.agent_frames);
@@ -201,6 +358,11 @@ impl Hub {
             writer.heads.extend(seqs);
             self.writer.put(writer);
         }
+        self.deliver(agent_frames, visitor_frames);
+        Ok(())
+    }
+
+    fn deliver(&self, agent_frames: Vec<(AgentId, String)>, visitor_frames: Vec<(Link, String)>) {
         for (agent, frame) in agent_frames {
             let Some(link) = self.agents.get(&agent).and_then(|a| a.link.as_ref()) else {
                 continue;
@@ -214,7 +376,6 @@ impl Hub {
                 link.close(super::slow_consumer());
             }
         }
-        Ok(())
     }
 
     /// Send an ephemeral push (typing, alerts, queue, presence) if the agent is

@@ -126,6 +126,17 @@ impl Hub {
             .ok_or_else(|| Error::wire(ErrorCode::InvalidState, "the chat is over"))?;
         let (agent, state) = (c.agent, c.state);
         let (mut waiting, mut silent, mut prompted) = (c.waiting_since, c.silent_since, c.prompted);
+        let scope = match ack {
+            Ack::Agent(agent) => Scope::Agent(agent.0),
+            Ack::Visitor => Scope::Visitor(chat.0),
+        };
+        // A retry of a message still waiting in the batch: the store does not have it
+        // yet, the batch does.
+        if let (Some(client_id), Some(batch)) = (&client_id, &self.batch)
+            && let Some(json) = batch.ack(scope, client_id.as_str())
+        {
+            return Ok(json.clone());
+        }
         let mut change = self.begin().await?;
         let now = change.now;
         let (start_reply_clock, start_silence) = match &author {
@@ -174,23 +185,15 @@ impl Hub {
                 .await?;
         }
         let team = self.team_name(chat);
-        let (scope, reply_json) = match ack {
-            Ack::Agent(agent) => (
-                Scope::Agent(agent.0),
-                serde_json::to_string(&switchboard_protocol::agent::MessageSent {
-                    event: event.clone(),
-                })?,
-            ),
+        let reply_json = match ack {
+            Ack::Agent(_) => serde_json::to_string(&switchboard_protocol::agent::MessageSent {
+                event: event.clone(),
+            })?,
             Ack::Visitor => {
                 let seen = visitor_event(&event, &team).ok_or_else(|| {
                     Error::wire(ErrorCode::Internal, "a message not visible to its sender")
                 })?;
-                (
-                    Scope::Visitor(chat.0),
-                    serde_json::to_string(&switchboard_protocol::visitor::MessageSent {
-                        event: seen,
-                    })?,
-                )
+                serde_json::to_string(&switchboard_protocol::visitor::MessageSent { event: seen })?
             }
         };
         if let Some(client_id) = &client_id {
@@ -212,6 +215,9 @@ impl Hub {
             self.tell_visitor_event(&mut change, chat, &event);
         }
         self.commit(change).await?;
+        if let (Some(client_id), Some(batch)) = (&client_id, &mut self.batch) {
+            batch.remember_ack(scope, client_id.as_str(), reply_json.clone());
+        }
 
         if let Some(c) = self.chats.get_mut(&chat) {
             c.waiting_since = waiting;

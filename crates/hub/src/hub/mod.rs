@@ -136,6 +136,16 @@ pub(crate) enum Command {
 }
 
 impl Command {
+    /// Messages: they may be committed together with the messages queued behind them
+    /// (see `change`).
+    fn is_batchable(&self) -> bool {
+        match self {
+            Command::Agent { request, .. } => matches!(request, AgentRequest::MessageSend(_)),
+            Command::Visitor { call, .. } => matches!(call, VisitorCall::Message(_)),
+            _ => false,
+        }
+    }
+
     /// Messages and typing: they change no chat's state, no queue and no agent's
     /// load, so what visitors and agents were last shown still holds after them.
     fn is_relay(&self) -> bool {

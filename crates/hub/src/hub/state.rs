@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 use switchboard_protocol::visitor::VisitorChatState;
 use switchboard_protocol::{
     AgentId, AgentRef, AgentStatus, ChatId, ChatState, CloseReason, DepartmentId, OfferId,
@@ -149,6 +150,10 @@ pub(crate) struct Hub {
     pub told_presence: HashMap<AgentId, Presence>,
     /// The connection changes are written on (see `change`).
     pub writer: super::change::WriterSlot,
+    /// Messages stored in the open transaction, waiting for their commit.
+    pub batch: Option<super::change::Batch>,
+    /// The command being handled is a message that may join the batch.
+    pub batching: bool,
 }
 
 impl Hub {
@@ -167,6 +172,8 @@ impl Hub {
             transfers: HashMap::new(),
             told_presence: HashMap::new(),
             writer: Default::default(),
+            batch: None,
+            batching: false,
         }
     }
 
@@ -185,6 +192,18 @@ impl Hub {
                 _ = stop.cancelled() => break,
                 command = rx.recv() => {
                     let Some(command) = command else { break };
+                    // Messages queued one after another are committed together;
+                    // anything else first sees the batch stored and delivered.
+                    // Timers may write through pooled connections, which would wait
+                    // for the batch's open transaction: it is stored before they fire.
+                    let batchable = command.is_batchable();
+                    let timers_due = self
+                        .timers
+                        .next_deadline()
+                        .is_some_and(|at| at <= self.clock.now());
+                    if !batchable || timers_due {
+                        self.flush_batch().await;
+                    }
                     // Timers due by now fire before the command, so a test that moved
                     // the clock and then asks something sees their effects.
                     let fired = self.fire_due_timers().await;
@@ -192,18 +211,29 @@ impl Hub {
                     // load; comparing every chat's view after each of them would cost
                     // more than relaying it.
                     let relay = command.is_relay();
+                    self.batching = batchable;
                     self.handle(command).await;
+                    self.batching = false;
+                    if batchable
+                        && (rx.is_empty()
+                            || self.batch.as_ref().map_or(0, |b| b.len())
+                                >= super::change::MAX_BATCH)
+                    {
+                        self.flush_batch().await;
+                    }
                     if relay && !fired {
                         continue;
                     }
                 }
                 _ = wake => {
+                    self.flush_batch().await;
                     self.fire_due_timers().await;
                 }
             }
             self.tell_views();
             self.tell_presence();
         }
+        self.flush_batch().await;
         for agent in self.agents.values() {
             if let Some(link) = &agent.link {
                 link.close(CloseReason::Shutdown);
@@ -236,7 +266,7 @@ impl Hub {
             } => {
                 let result = self.agent_request(agent, conn, request).await;
                 log_failure(&result);
-                let _ = reply.send(result);
+                self.answer(reply, result);
             }
             Command::AgentGone { agent, conn } => {
                 let result = self.agent_gone(agent, conn).await;
@@ -274,7 +304,7 @@ impl Hub {
             } => {
                 let result = self.visitor_call(chat, conn, call).await;
                 log_failure(&result);
-                let _ = reply.send(result);
+                self.answer(reply, result);
             }
             Command::VisitorGone { chat, conn } => {
                 let result = self.visitor_gone(chat, conn).await;
@@ -284,6 +314,24 @@ impl Hub {
                 let _ = reply.send(());
             }
             Command::Missed(command) => self.missed_command(command).await,
+        }
+    }
+
+    /// Answer a request; while a batch waits for its commit, the answer waits with
+    /// it, so replies keep the order of the requests.
+    fn answer(&mut self, reply: super::Reply<Value>, result: Result<Value>) {
+        match (&mut self.batch, self.batching) {
+            (Some(batch), true) => batch.hold_reply(reply, result),
+            _ => {
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    /// Store and deliver the batch of messages, if one is waiting.
+    async fn flush_batch(&mut self) {
+        if let Err(e) = self.flush().await {
+            tracing::error!(error = %e, "storing a batch of messages failed");
         }
     }
 

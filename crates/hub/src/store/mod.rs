@@ -115,7 +115,7 @@ impl Store {
 #[derive(Default)]
 pub struct Deferred {
     sql: String,
-    args: SqliteArguments<'static>,
+    values: Vec<DeferredValue>,
     statements: usize,
 }
 
@@ -124,11 +124,16 @@ impl Deferred {
     fn add(&mut self, statement: &str, values: Vec<DeferredValue>) -> Result<()> {
         self.sql.push_str(statement);
         self.sql.push_str(";\n");
-        for value in values {
-            value.bind(&mut self.args)?;
-        }
+        self.values.extend(values);
         self.statements += 1;
         Ok(())
+    }
+
+    /// Add `other`'s statements after these.
+    pub fn append(&mut self, other: Deferred) {
+        self.sql.push_str(&other.sql);
+        self.values.extend(other.values);
+        self.statements += other.statements;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -140,9 +145,11 @@ impl Deferred {
     pub async fn run(self, conn: &mut SqliteConnection, tail: &str) -> Result<()> {
         let mut sql = self.sql;
         sql.push_str(tail);
-        sqlx::query_with(&sql, self.args)
-            .execute(&mut *conn)
-            .await?;
+        let mut args = SqliteArguments::default();
+        for value in self.values {
+            value.bind(&mut args)?;
+        }
+        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
         Ok(())
     }
 }

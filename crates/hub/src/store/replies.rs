@@ -5,7 +5,7 @@ use super::{Deferred, DeferredValue, SqliteConnection};
 use crate::error::Result;
 
 /// Whose client ids these are: an agent's, or a visitor's within one chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Agent(i64),
     Visitor(i64),

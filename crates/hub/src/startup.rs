@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -108,8 +109,16 @@ impl Application {
         let router = http::router(state.clone());
         let shutdown = state.shutdown.clone();
         tracing::info!(addr = %self.addr, "hub listening");
+        // Without TCP_NODELAY a small frame written right after another waits for the
+        // peer's delayed ACK (40 ms on Linux): a chat message would sometimes arrive
+        // that much late.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(
-            self.listener,
+            listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown.cancelled_owned())

@@ -216,7 +216,13 @@ async fn an_optional_wrap_up_is_skipped_with_an_empty_outcome() {
     })
     .await;
     assert!(
-        matches!(owed, WrapUpState::Pending { required: false, .. }),
+        matches!(
+            owed,
+            WrapUpState::Pending {
+                required: false,
+                ..
+            }
+        ),
         "the demo's Support department does not require a wrap-up: {owed:?}"
     );
 

@@ -223,6 +223,11 @@ async fn health_widget_and_demo_page_are_served() {
         "*",
         "any website may load the widget"
     );
+    assert_eq!(
+        header("x-content-type-options"),
+        "nosniff",
+        "browsers must not guess another type for the widget"
+    );
 
     let demo = hub
         .http
@@ -235,6 +240,15 @@ async fn health_widget_and_demo_page_are_served() {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"))
+    );
+    let csp = demo
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"),
+        "the demo page runs only the hub's own scripts: {csp}"
     );
     let demo_info = hub.hub.demo().expect("the test hub seeds the demo");
     assert!(

@@ -5,12 +5,16 @@
 #   connections  10,000 idle visitors and 500 agents held at once
 #   throughput   2,000 chats talking together at 5,000 messages per second in all
 #   offers       a steady stream of short chats, for offer latency
-# then the resync run (an agent's client core offline during 1,000 events). Results
-# are JSON files under target/bench/ plus a table per run on stdout.
+# then the resync run (an agent's client core offline during 1,000 events), and the
+# desktop footprint run (bench/footprint: the release app under Xvfb with 10 open chats
+# and 100,000 cached messages, beside an empty Tauri window; needs what the desktop
+# tests need, see tests/desktop/README.md). Results are JSON files under target/bench/
+# plus a table per run on stdout.
 #
 # Knobs (environment): BENCH_AGENTS (500), BENCH_IDLE_VISITORS (10000),
 # BENCH_CHATS (2000), BENCH_RATE (5000), BENCH_MESSAGES (100 per chat),
-# BENCH_SCENARIOS ("connections throughput offers resync"), BENCH_PORT (8790).
+# BENCH_SCENARIOS ("connections throughput offers resync footprint"), BENCH_PORT (8790),
+# FOOTPRINT_MESSAGES (100000), FOOTPRINT_CHATS (10).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -21,7 +25,7 @@ idle=${BENCH_IDLE_VISITORS:-10000}
 chats=${BENCH_CHATS:-2000}
 rate=${BENCH_RATE:-5000}
 messages=${BENCH_MESSAGES:-100}
-scenarios=${BENCH_SCENARIOS:-connections throughput offers resync}
+scenarios=${BENCH_SCENARIOS:-connections throughput offers resync footprint}
 port=${BENCH_PORT:-8790}
 url="http://127.0.0.1:$port"
 out="$SWITCHBOARD_ROOT/target/bench"
@@ -110,6 +114,18 @@ for scenario in $scenarios; do
         resync)
             step "Resync: 1,000 events while the agent is offline"
             "$bench" resync --events 1000 --out "$out/resync-$stamp.json"
+            ;;
+        footprint)
+            step "Desktop footprint: the app, signed in with 10 open chats and 100,000 cached messages, beside an empty Tauri window"
+            npm_ci_if_stale "$SWITCHBOARD_ROOT/ui"
+            npm --prefix ui run build
+            cargo build --release -p switchboard
+            # Outside the workspace; the same target dir, so it shares the app's dependencies.
+            (cd bench/footprint/empty-window && CARGO_TARGET_DIR="$(target_dir)" cargo build --release)
+            npm_ci_if_stale "$SWITCHBOARD_ROOT/widget/tests"
+            SWITCHBOARD_APP_BIN="$bin/switchboard" SWITCHBOARD_HUB_BIN="$hub" \
+                FOOTPRINT_EMPTY_BIN="$bin/switchboard-empty-window" FOOTPRINT_OUT="$out/footprint-$stamp.json" \
+                scripts/lib/desktop-session.sh node bench/footprint/run.mjs
             ;;
         *) die "unknown scenario $scenario" ;;
     esac

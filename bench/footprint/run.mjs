@@ -7,7 +7,8 @@
 // costs are the same on both sides. Run it inside scripts/lib/desktop-session.sh, as
 // scripts/bench.sh does. Environment: SWITCHBOARD_APP_BIN and SWITCHBOARD_HUB_BIN (release
 // builds), FOOTPRINT_EMPTY_BIN (bench/footprint/empty-window), FOOTPRINT_OUT (a JSON file
-// for the results), FOOTPRINT_MESSAGES (100000), FOOTPRINT_CHATS (10).
+// for the results), FOOTPRINT_MESSAGES (100000), FOOTPRINT_CHATS (10), FOOTPRINT_APP_LOG
+// (a file for the app's log, tauri-driver's included).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -167,7 +168,7 @@ function queries() {
   for (const w of QUERY_WORDS) q.push(w);
   for (const w of RARE_WORDS) q.push(w);
   for (const w of QUERY_WORDS) q.push(w.slice(0, 3));
-  for (let i = 0; i < QUERY_WORDS.length; i += 2) q.push(`${QUERY_WORDS[i]} ${QUERY_WORDS[i + 1]}`);
+  for (let i = 0; i + 1 < QUERY_WORDS.length; i += 2) q.push(`${QUERY_WORDS[i]} ${QUERY_WORDS[i + 1]}`);
   for (let i = 0; i < 8; i++) q.push(`${RARE_WORDS[i]} ${QUERY_WORDS[i]}`);
   q.push('12345', '4', 'nothingmatchesthis', 'xylophone quartet');
   return q;
@@ -194,8 +195,8 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100
 async function consoleState(s) {
   return s.execute(`
     const group = document.querySelector('[role=radiogroup][aria-label="Your status"]');
-    if (!group || group.getClientRects().length === 0) return 0;
-    return group.querySelector('[role=radio]:not([disabled])') ? 2 : 1;
+    if (!group || group.getClientRects().length === 0) return [0, performance.now()];
+    return [group.querySelector('[role=radio]:not([disabled])') ? 2 : 1, performance.now()];
   `);
 }
 
@@ -257,13 +258,16 @@ async function main() {
     s = await app.launch();
     const sessionMs = Date.now() - launched;
     const pid = appPid(app, app.bin);
+    // WebKitWebDriver answers once the window's page has loaded: how far the start got
+    // before the console's own code ran.
+    const sessionAge = ageOf(pid);
     let shown = null;
     let connected = null;
     const end = Date.now() + 30_000;
     while (Date.now() < end && connected === null) {
-      const state = await consoleState(s).catch(() => 0);
-      if (state >= 1 && shown === null) shown = { age: ageOf(pid), polled: Date.now() - launched };
-      if (state === 2) connected = { age: ageOf(pid), polled: Date.now() - launched };
+      const [state, pageMs] = await consoleState(s).catch(() => [0, 0]);
+      if (state >= 1 && shown === null) shown = { age: ageOf(pid), polled: Date.now() - launched, pageMs };
+      if (state === 2) connected = { age: ageOf(pid), polled: Date.now() - launched, pageMs };
       await sleep(10);
     }
     if (shown === null) throw new Error(`the console did not show within 30 s: ${await s.bodyText()}`);
@@ -272,11 +276,14 @@ async function main() {
       from_session_request_ms: shown.polled,
       connected_from_process_start_ms: connected && Math.round(connected.age * 1000),
       webdriver_session_ms: sessionMs,
+      page_loaded_from_process_start_ms: Math.round(sessionAge * 1000),
+      // performance.now() in the page: from the page's navigation start.
+      from_navigation_start_ms: Math.round(shown.pageMs),
       method:
         "the app is started by WebKitWebDriver (POST /session); the page is then polled every 10 ms for the console's status control; the time is the app process's age (/proc/PID/stat start time, 10 ms ticks) when the control is first seen, and when it is first enabled (the hub answered)",
     };
     log(
-      `console interactive ${result.interactive.from_process_start_ms} ms after the process started; connected at ${result.interactive.connected_from_process_start_ms} ms`,
+      `page loaded ${result.interactive.page_loaded_from_process_start_ms} ms, console interactive ${result.interactive.from_process_start_ms} ms after the process started; connected at ${result.interactive.connected_from_process_start_ms} ms`,
     );
 
     await until(
@@ -285,6 +292,7 @@ async function main() {
       60_000,
     );
     result.open_chats_shown = await s.count('tab');
+    if (process.env.FOOTPRINT_APP_LOG) fs.writeFileSync(process.env.FOOTPRINT_APP_LOG, app.log);
     const app1 = await settledMemory(pid);
     table('app, 10 chats, hub connected', app1);
     result.app = app1;
@@ -321,6 +329,8 @@ async function main() {
     empty.bin = EMPTY_BIN;
     await empty.launch();
     const epid = appPid(empty, EMPTY_BIN);
+    result.empty_window_page_loaded_from_process_start_ms = Math.round(ageOf(epid) * 1000);
+    log(`empty window: page loaded ${result.empty_window_page_loaded_from_process_start_ms} ms after the process started`);
     const base = await settledMemory(epid);
     table('empty Tauri window', base);
     result.empty_window = base;

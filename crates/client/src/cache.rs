@@ -226,7 +226,9 @@ impl Cache {
 
     /// Full-text search over cached messages, newest first. Every word must match
     /// (as a prefix); punctuation in the query is ignored rather than parsed as FTS
-    /// syntax, so no input can make the query fail.
+    /// syntax, so no input can make the query fail. Ordering by the index's own rowid
+    /// (the event id) lets FTS5 walk its matches newest first and stop at the limit,
+    /// instead of collecting and sorting every match of a common word.
     pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
         let Some(matcher) = fts_query(query) else {
             return Ok(Vec::new());
@@ -239,7 +241,7 @@ impl Cache {
                JOIN events e ON e.id = events_fts.rowid
                LEFT JOIN chats c ON c.id = e.chat_id
               WHERE events_fts MATCH ?
-              ORDER BY e.id DESC
+              ORDER BY events_fts.rowid DESC
               LIMIT ?",
         )
         .bind(matcher)

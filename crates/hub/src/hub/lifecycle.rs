@@ -70,25 +70,7 @@ impl Hub {
         .await?;
         let summary = summary(&mut change, chat).await?;
         let events = chats::all_events(change.conn(), chat).await?;
-        change
-            .push(
-                agent,
-                AgentPush::OfferClosed(OfferClosed {
-                    offer_id: offer,
-                    chat_id: chat,
-                    reason: OfferEnd::Accepted,
-                }),
-            )
-            .await?;
-        change
-            .push(
-                agent,
-                AgentPush::ChatAssigned(ChatAssigned {
-                    chat: summary.clone(),
-                    events: events.clone(),
-                }),
-            )
-            .await?;
+        push_assignment(&mut change, agent, offer, &summary, &events).await?;
         self.tell_visitor_event(&mut change, chat, &joined);
         self.commit(change).await?;
 
@@ -501,4 +483,35 @@ async fn summary(change: &mut Change, chat: ChatId) -> Result<ChatSummary> {
     chats::summary(change.conn(), chat)
         .await?
         .ok_or_else(|| Error::wire(ErrorCode::NotFound, "no such chat"))
+}
+
+/// What the agent who accepted an offer (a new chat or a transfer) is told, in order:
+/// the offer is closed, and the chat is theirs with its whole transcript.
+pub(super) async fn push_assignment(
+    change: &mut Change,
+    agent: AgentId,
+    offer: OfferId,
+    summary: &ChatSummary,
+    events: &[ChatEvent],
+) -> Result<()> {
+    change
+        .push(
+            agent,
+            AgentPush::OfferClosed(OfferClosed {
+                offer_id: offer,
+                chat_id: summary.id,
+                reason: OfferEnd::Accepted,
+            }),
+        )
+        .await?;
+    change
+        .push(
+            agent,
+            AgentPush::ChatAssigned(ChatAssigned {
+                chat: summary.clone(),
+                events: events.to_vec(),
+            }),
+        )
+        .await?;
+    Ok(())
 }

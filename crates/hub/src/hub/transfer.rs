@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchboard_protocol::agent::{
-    Accepted, AgentPush, ChatAssigned, ChatEventPush, ChatReleased, ChatTransfer, OfferClosed,
-    OfferNew, ReleaseReason, Targets, TransferReturned, TransferStarted, TransferTo,
+    Accepted, AgentPush, ChatEventPush, ChatReleased, ChatTransfer, OfferClosed, OfferNew,
+    ReleaseReason, Targets, TransferReturned, TransferStarted, TransferTo,
 };
 use switchboard_protocol::{
     AgentAvailability, AgentId, AgentRef, AgentStatus, ChatId, ChatState, DepartmentAvailability,
@@ -27,6 +27,7 @@ use switchboard_protocol::{
 
 use super::change::Change;
 use super::dispatch::{Waiting, offer_view};
+use super::lifecycle::push_assignment;
 use super::state::{Hub, LiveOffer};
 use super::timers::Timer;
 use crate::clock::{secs, to_millis};
@@ -440,25 +441,7 @@ impl Hub {
                 }),
             )
             .await?;
-        change
-            .push(
-                agent,
-                AgentPush::OfferClosed(OfferClosed {
-                    offer_id: offer,
-                    chat_id: chat,
-                    reason: OfferEnd::Accepted,
-                }),
-            )
-            .await?;
-        change
-            .push(
-                agent,
-                AgentPush::ChatAssigned(ChatAssigned {
-                    chat: summary.clone(),
-                    events: events.clone(),
-                }),
-            )
-            .await?;
+        push_assignment(&mut change, agent, offer, &summary, &events).await?;
         self.tell_visitor_event(&mut change, chat, &joined);
         self.commit(change).await?;
 

@@ -351,13 +351,17 @@ impl Hub {
         client_id: ClientId,
         text: String,
     ) -> Result<Value> {
-        let scope = Scope::Agent(agent.0);
-        if let Some(reply) = self.stored_reply(scope, &client_id).await? {
-            return Ok(reply);
-        }
-        let text = checked_text(text)?;
-        self.held(agent, chat).await?;
-        let name = self.live_agent(agent).await?.agent.name.clone();
+        // The check for a retry is part of storing the message (see `add_message`);
+        // a retry of a message stored before its chat ended is answered here.
+        let (name, text) = match self.message_allowed(agent, chat, text).await {
+            Ok(allowed) => allowed,
+            Err(e) => {
+                return match self.stored_reply(Scope::Agent(agent.0), &client_id).await? {
+                    Some(reply) => Ok(reply),
+                    None => Err(e),
+                };
+            }
+        };
         let json = self
             .add_message(
                 chat,
@@ -368,6 +372,19 @@ impl Hub {
             )
             .await?;
         Ok(serde_json::from_str(&json)?)
+    }
+
+    /// The agent's name and the checked text, when the agent may send it in `chat`.
+    async fn message_allowed(
+        &mut self,
+        agent: AgentId,
+        chat: ChatId,
+        text: String,
+    ) -> Result<(String, String)> {
+        let text = checked_text(text)?;
+        self.held(agent, chat).await?;
+        let name = self.live_agent(agent).await?.agent.name.clone();
+        Ok((name, text))
     }
 
     async fn agent_end(

@@ -137,17 +137,30 @@ impl Hub {
             }
             Author::System => (false, false),
         };
-        let event = chats::insert_event(
-            change.conn(),
-            chat,
-            now,
-            EventBody::Message {
-                author,
-                text,
-                client_id: client_id.clone(),
-            },
-        )
-        .await?;
+        let body = EventBody::Message {
+            author,
+            text,
+            client_id: client_id.clone(),
+        };
+        let event = match &client_id {
+            Some(id) => {
+                let stored =
+                    chats::insert_message_event(change.conn(), chat, now, body, scope, id.as_str())
+                        .await?;
+                match stored {
+                    Some(event) => event,
+                    // A retry of a message already stored: answered as the first time.
+                    None => {
+                        let reply = replies::get(change.conn(), scope, id.as_str()).await?;
+                        change.unchanged();
+                        return reply.ok_or_else(|| {
+                            Error::wire(ErrorCode::Internal, "a stored reply went missing")
+                        });
+                    }
+                }
+            }
+            None => chats::insert_event(change.conn(), chat, now, body).await?,
+        };
         chats::set_message_state_deferred(
             change.deferred(),
             chat,

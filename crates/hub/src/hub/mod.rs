@@ -23,7 +23,7 @@ mod visitor;
 mod wrapup;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde_json::Value;
 use switchboard_protocol::agent::AgentRequest;
@@ -321,7 +321,7 @@ pub(crate) async fn start(
     let worker = outbox::start_worker(settings, HubHandle { tx: tx.clone() }, stop.clone())?;
     hub.outbox.connect(worker);
     hub.recover().await?;
-    start_checkpoints(store, stop.clone());
+    start_checkpoints(store, hub.wal_copied.clone(), stop.clone());
     let task = tokio::spawn(async move { hub.run(rx, stop).await });
     Ok((HubHandle { tx }, task))
 }
@@ -330,7 +330,7 @@ pub(crate) async fn start(
 /// (see `Store::connect_writer`).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
-fn start_checkpoints(store: Store, stop: CancellationToken) {
+fn start_checkpoints(store: Store, copied: Arc<AtomicBool>, stop: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -339,8 +339,11 @@ fn start_checkpoints(store: Store, stop: CancellationToken) {
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {}
             }
-            if let Err(e) = store.checkpoint().await {
-                tracing::warn!(error = %e, "WAL checkpoint failed");
+            match store.checkpoint().await {
+                // The core's next commit copies the rest and lets the log start over.
+                Ok(frames) if frames > 0 => copied.store(true, Ordering::Relaxed),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
             }
         }
     });

@@ -154,6 +154,10 @@ pub(crate) struct Hub {
     pub batch: Option<super::change::Batch>,
     /// The command being handled is a message that may join the batch.
     pub batching: bool,
+    /// Set when a checkpoint beside the core has copied most of the WAL: the next
+    /// commit finishes the copy so the log can start over (see
+    /// `store::CHECKPOINT_AFTER_COMMIT`).
+    pub wal_copied: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Hub {
@@ -174,6 +178,7 @@ impl Hub {
             writer: Default::default(),
             batch: None,
             batching: false,
+            wal_copied: Default::default(),
         }
     }
 

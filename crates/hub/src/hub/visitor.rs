@@ -287,12 +287,8 @@ impl Hub {
         }
         match call {
             VisitorCall::Message(m) => {
-                let scope = Scope::Visitor(chat.0);
-                let mut c = self.store.acquire().await?;
-                if let Some(json) = replies::get(&mut c, scope, m.client_id.as_str()).await? {
-                    return Ok(serde_json::from_str(&json)?);
-                }
-                drop(c);
+                // The check for a retry is part of storing the message (see
+                // `add_message`).
                 let text = checked_text(m.text)?;
                 let name = self
                     .chats

@@ -7,6 +7,7 @@ use switchboard_protocol::{
     EndReason, EndedBy, EventBody, EventId, VisitorInfo,
 };
 
+use super::replies::Scope;
 use super::sites::SiteId;
 use super::wrap_ups::WrapUpColumns;
 use super::{Deferred, DeferredValue, SqliteConnection, enum_text, parse_enum, to_u32};
@@ -289,6 +290,40 @@ pub async fn insert_event(
         at,
         body,
     })
+}
+
+/// Store a message unless its sender already has a reply stored under `client_id`
+/// (the message is a retry): the check is part of the insert, so a message costs one
+/// round trip to SQLite rather than two. `None` for a retry.
+pub async fn insert_message_event(
+    conn: &mut SqliteConnection,
+    chat: ChatId,
+    at: DateTime<Utc>,
+    body: EventBody,
+    scope: Scope,
+    client_id: &str,
+) -> Result<Option<ChatEvent>> {
+    let json = serde_json::to_string(&body)?;
+    let (kind, owner) = scope.parts();
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO chat_events (chat_id, at, body) SELECT ?, ?, ? \
+         WHERE NOT EXISTS (SELECT 1 FROM replies WHERE scope = ? AND owner = ? AND client_id = ?) \
+         RETURNING id",
+    )
+    .bind(chat.0)
+    .bind(to_millis(at))
+    .bind(json)
+    .bind(kind)
+    .bind(owner)
+    .bind(client_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id.map(|id| ChatEvent {
+        id: EventId(id),
+        chat_id: chat,
+        at,
+        body,
+    }))
 }
 
 /// After a message: the chat's newest event and its etiquette clocks (see

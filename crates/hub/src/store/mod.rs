@@ -95,13 +95,17 @@ impl Store {
     }
 
     /// Copy what the WAL holds into the database file as far as readers allow
-    /// (`PASSIVE`: never blocks a writer or a reader), so the log can start over.
-    pub async fn checkpoint(&self) -> Result<()> {
+    /// (`PASSIVE`: never blocks a writer or a reader). Returns the number of frames
+    /// the log held. The log starts over only once a checkpoint has copied all of it
+    /// while no write was under way: under steady writes that is the writer's own
+    /// small checkpoint after this one (see `hub::change`).
+    pub async fn checkpoint(&self) -> Result<i64> {
         let mut conn = self.pool.acquire().await?;
-        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
+        let (_busy, log, _copied): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(log)
     }
 
     pub async fn close(&self) {

@@ -12,7 +12,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn parts(self) -> (&'static str, i64) {
+    pub(crate) fn parts(self) -> (&'static str, i64) {
         match self {
             Scope::Agent(id) => ("agent", id),
             Scope::Visitor(chat) => ("visitor", chat),

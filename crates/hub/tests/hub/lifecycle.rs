@@ -69,6 +69,46 @@ async fn retried_commands_with_the_same_client_id_take_effect_once() {
 }
 
 #[tokio::test]
+async fn a_message_retried_after_its_chat_ended_gets_the_first_answer() {
+    let hub = spawn_hub().await;
+    let mut ada = hub.online_agent(ADA).await;
+    let (mut visitor, started) = hub.visitor_chat("Vera", "Support").await;
+    let offer = ada.offer().await;
+    ada.call(agent::OfferAccept { offer_id: offer.id })
+        .await
+        .expect("accepted");
+    let send = agent::MessageSend {
+        client_id: new_client_id(),
+        chat_id: started.chat_id,
+        text: "Bye for now".into(),
+    };
+    let first = ada.call(send.clone()).await.expect("stored");
+    visitor
+        .call(visitor::ChatEnd {})
+        .await
+        .expect("the visitor ends the chat");
+
+    // The ack was lost on the way; the agent retries once the chat is over.
+    let again = ada
+        .call(send)
+        .await
+        .expect("a retry of a stored message is answered though the chat ended");
+    assert_eq!(
+        first.event.id, again.event.id,
+        "the agent's retry gets the stored event"
+    );
+
+    let late = ada
+        .call(agent::MessageSend {
+            client_id: new_client_id(),
+            chat_id: started.chat_id,
+            text: "One more thing".into(),
+        })
+        .await;
+    assert!(late.is_err(), "a new message to an ended chat is refused");
+}
+
+#[tokio::test]
 async fn a_retried_chat_start_returns_the_same_chat_with_a_fresh_token() {
     let hub = spawn_hub().await;
     let mut v = hub.visitor().await;

@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { FakeBackend } from './lib/ipc';
+import { FakeBackend } from './lib/ipc/fake';
 import { heldChat, settle } from './test/console';
 import { quietWorld } from './lib/ipc/fake-world';
 import { ManualClock } from './lib/time/clock.svelte';

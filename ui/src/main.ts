@@ -8,4 +8,5 @@ if (target === null) {
   throw new Error('index.html has no #app element to mount the console in');
 }
 
-mount(App, { target, props: { backend: connectBackend(window.location.search) } });
+const backend = await connectBackend(window.location.search);
+mount(App, { target, props: { backend } });

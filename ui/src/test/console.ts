@@ -6,7 +6,7 @@ import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { tick } from 'svelte';
 import { expect, vi } from 'vitest';
 import ConsoleScreen from '../app/ConsoleScreen.svelte';
-import { FakeBackend } from '../lib/ipc';
+import { FakeBackend } from '../lib/ipc/fake';
 import type { FakeWorld } from '../lib/ipc/fake-world';
 import { quietWorld } from '../lib/ipc/fake-world';
 import { ManualClock } from '../lib/time/clock.svelte';

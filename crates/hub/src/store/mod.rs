@@ -41,6 +41,12 @@ use crate::error::{Error, Result};
 
 pub use sqlx::SqliteConnection;
 
+/// The writer's page cache, in KiB (SQLite's negative form). Each message inserts
+/// into indexes at places spread over the whole file (its chat's events, its sender's
+/// stored replies, its agent's push log); with SQLite's default 2 MiB most of those
+/// pages had fallen out of the cache and were read back from the file one by one.
+const WRITER_CACHE: &str = "-65536";
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -83,14 +89,15 @@ impl Store {
     }
 
     /// A connection of its own, outside the pool, for the hub core's writes. Same
-    /// settings as the pooled ones, except that its commits never checkpoint the WAL:
-    /// a checkpoint copies the log into the database file and syncs both, tens of
-    /// milliseconds the core would otherwise spend blocked. [`Store::checkpoint`],
-    /// run beside it, does that work instead.
+    /// settings as the pooled ones, except for a larger page cache and that its
+    /// commits never checkpoint the WAL: a checkpoint copies the log into the database
+    /// file and syncs both, tens of milliseconds the core would otherwise spend
+    /// blocked. [`Store::checkpoint`], run beside it, does most of that work instead.
     pub async fn connect_writer(&self) -> Result<SqliteConnection> {
         let options = (*self.pool.connect_options())
             .clone()
-            .pragma("wal_autocheckpoint", "0");
+            .pragma("wal_autocheckpoint", "0")
+            .pragma("cache_size", WRITER_CACHE);
         Ok(options.connect().await?)
     }
 

@@ -4,7 +4,9 @@
 
 use axum::extract::ws::WebSocket;
 use switchboard_protocol::agent::{AgentRequest, Done};
-use switchboard_protocol::{CloseReason, ErrorCode, RawRequest, WireError};
+use switchboard_protocol::{
+    CloseReason, ErrorCode, RawRequest, WireError, encode_error, encode_reply,
+};
 
 use crate::connection::{self, Handler, Socket, Step};
 use crate::error::Error;
@@ -110,11 +112,22 @@ impl Handler for AgentConnection {
                 }
                 Step::Continue
             }
+            // An agent in several chats sends these back to back: each is handed to
+            // the core in the order sent, and the next is read without waiting for
+            // the answer.
+            relay @ (AgentRequest::MessageSend(_) | AgentRequest::TypingSet(_)) => {
+                let answer = self
+                    .app
+                    .hub
+                    .agent_request_queued(agent, self.link.conn, relay)
+                    .await;
+                let id = raw.id;
+                socket.answer_later(async move { reply_frame(&id, answer.await) });
+                Step::Continue
+            }
             change @ (AgentRequest::StatusSet(_)
             | AgentRequest::OfferAccept(_)
             | AgentRequest::OfferDecline(_)
-            | AgentRequest::MessageSend(_)
-            | AgentRequest::TypingSet(_)
             | AgentRequest::ChatEnd(_)
             | AgentRequest::QueueList(_)
             | AgentRequest::SyncSnapshot(_)
@@ -155,8 +168,12 @@ impl Handler for AgentConnection {
 }
 
 pub(crate) async fn reply(socket: &mut Socket, id: &str, result: Result<serde_json::Value, Error>) {
+    socket.answer(reply_frame(id, result)).await;
+}
+
+pub(crate) fn reply_frame(id: &str, result: Result<serde_json::Value, Error>) -> String {
     match result {
-        Ok(value) => socket.ok(id, &value).await,
-        Err(e) => socket.error(id, &e.to_wire()).await,
+        Ok(value) => encode_reply(id, &value),
+        Err(e) => encode_error(id, &e.to_wire()),
     }
 }

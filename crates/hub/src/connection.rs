@@ -3,10 +3,13 @@
 //! hub core writes through.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use serde::Serialize;
 use switchboard_protocol::agent::{AgentPush, Closing};
 use switchboard_protocol::{
@@ -42,14 +45,23 @@ pub(crate) fn link(buffer: usize) -> (Link, Inbox) {
     )
 }
 
+/// Most requests of one connection the hub core may be working on at once; beyond
+/// it the connection stops reading until the oldest is answered.
+const MAX_PIPELINED: usize = 64;
+
+/// A reply frame still being worked out by the hub core.
+type PendingReply = Pin<Box<dyn Future<Output = String> + Send>>;
+
 /// The writing side of a connection, as handlers see it.
 pub(crate) struct Socket {
     ws: WebSocket,
     broken: bool,
+    /// Replies to pipelined requests, in request order.
+    pending: FuturesOrdered<PendingReply>,
 }
 
 impl Socket {
-    /// Write a frame; a failure or a stalled peer marks the socket broken.
+    /// Write a frame now (pushes); a failure or a stalled peer marks the socket broken.
     pub async fn send(&mut self, frame: String) {
         if self.broken {
             return;
@@ -60,12 +72,37 @@ impl Socket {
         }
     }
 
+    /// Write a reply, after every reply still pending: replies keep the order of the
+    /// requests.
+    pub async fn answer(&mut self, frame: String) {
+        if self.pending.is_empty() {
+            self.send(frame).await;
+        } else {
+            self.pending.push_back(Box::pin(std::future::ready(frame)));
+        }
+    }
+
+    /// Answer a request later, without waiting: the reply is written once `reply`
+    /// resolves and every earlier reply is written, while the connection goes on
+    /// reading requests. An agent answering in several chats at once would otherwise
+    /// wait for a whole commit of each answer before the hub read the next.
+    pub fn answer_later(&mut self, reply: impl Future<Output = String> + Send + 'static) {
+        self.pending.push_back(Box::pin(reply));
+    }
+
     pub async fn ok<T: Serialize>(&mut self, re: &str, value: &T) {
-        self.send(encode_reply(re, value)).await;
+        self.answer(encode_reply(re, value)).await;
     }
 
     pub async fn error(&mut self, re: &str, error: &WireError) {
-        self.send(encode_error(re, error)).await;
+        self.answer(encode_error(re, error)).await;
+    }
+
+    /// Write every pending reply, in order.
+    async fn flush_pending(&mut self) {
+        while let Some(frame) = self.pending.next().await {
+            self.send(frame).await;
+        }
     }
 
     async fn close(&mut self, reason: CloseReason, message: &str) {
@@ -131,7 +168,11 @@ pub(crate) async fn run<H: Handler>(
     app: AppState,
     expires_at: Option<DateTime<Utc>>,
 ) {
-    let mut socket = Socket { ws, broken: false };
+    let mut socket = Socket {
+        ws,
+        broken: false,
+        pending: FuturesOrdered::new(),
+    };
     let limits = app.settings.limits.clone();
     let idle = tokio::time::sleep(limits.idle_timeout);
     tokio::pin!(idle);
@@ -154,7 +195,10 @@ pub(crate) async fn run<H: Handler>(
             _ = &mut expiry => break Some(CloseReason::TokenExpired),
             _ = &mut idle => break Some(CloseReason::Idle),
             Some(frame) = inbox.frames.recv(), if handler.live() => socket.send(frame).await,
-            message = socket.ws.recv() => {
+            Some(frame) = socket.pending.next(), if !socket.pending.is_empty() => {
+                socket.send(frame).await
+            }
+            message = socket.ws.recv(), if socket.pending.len() < MAX_PIPELINED => {
                 idle.as_mut().reset(Instant::now() + limits.idle_timeout);
                 let step = match message {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break None,
@@ -199,6 +243,7 @@ pub(crate) async fn run<H: Handler>(
         }
     };
     if let Some(reason) = reason {
+        socket.flush_pending().await;
         socket.close(reason, close_message(reason)).await;
     }
     handler.finish().await;

@@ -9,7 +9,7 @@ use switchboard_protocol::agent::Done;
 use switchboard_protocol::visitor::VisitorRequest;
 use switchboard_protocol::{ChatId, ErrorCode, PROTOCOL_VERSION, RawRequest, WireError};
 
-use crate::agent_ws::reply;
+use crate::agent_ws::{reply, reply_frame};
 use crate::connection::{self, Handler, Socket, Step};
 use crate::http::AppState;
 use crate::hub::{Link, VisitorCall, VisitorOrigin};
@@ -169,12 +169,15 @@ impl Handler for VisitorConnection {
                         .await;
                     return Step::Bad;
                 }
-                let result = self
+                // Handed to the core without waiting for the answer, so pushes keep
+                // flowing to the visitor meanwhile (see `Socket::answer_later`).
+                let answer = self
                     .app
                     .hub
-                    .visitor_call(chat, self.link.conn, VisitorCall::Message(message))
+                    .visitor_call_queued(chat, self.link.conn, VisitorCall::Message(message))
                     .await;
-                reply(socket, id, result).await;
+                let id = raw.id.clone();
+                socket.answer_later(async move { reply_frame(&id, answer.await) });
                 Step::Continue
             }
             VisitorRequest::TypingSet(typing) => {
@@ -182,11 +185,13 @@ impl Handler for VisitorConnection {
                 if let Some(chat) = self.chat
                     && self.typing.try_take(now)
                 {
-                    let _ = self
-                        .app
-                        .hub
-                        .visitor_call(chat, self.link.conn, VisitorCall::Typing(typing))
-                        .await;
+                    // Relayed in order with the messages; nothing to wait for.
+                    drop(
+                        self.app
+                            .hub
+                            .visitor_call_queued(chat, self.link.conn, VisitorCall::Typing(typing))
+                            .await,
+                    );
                 }
                 socket.ok(id, &Done {}).await;
                 Step::Continue

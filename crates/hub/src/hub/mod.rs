@@ -169,10 +169,27 @@ pub struct HubHandle {
 }
 
 impl HubHandle {
-    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(make(tx)).await.map_err(|_| Error::Stopped)?;
-        rx.await.map_err(|_| Error::Stopped)?
+    async fn call<T: Send + 'static>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T> {
+        self.queue(make).await.await
+    }
+
+    /// Hand a command to the core and return at once with what resolves to its
+    /// answer. Commands handed over one after another are handled in that order.
+    async fn queue<T>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> impl std::future::Future<Output = Result<T>> + Send + 'static
+    where
+        T: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let queued = self.tx.send(make(reply)).await.is_ok();
+        async move {
+            if !queued {
+                return Err(Error::Stopped);
+            }
+            answer.await.map_err(|_| Error::Stopped)?
+        }
     }
 
     pub async fn agent_hello(
@@ -197,6 +214,23 @@ impl HubHandle {
         request: AgentRequest,
     ) -> Result<Value> {
         self.call(|reply| Command::Agent {
+            agent,
+            conn,
+            request,
+            reply,
+        })
+        .await
+    }
+
+    /// [`HubHandle::agent_request`], returning once the core has the request, with
+    /// what resolves to its answer.
+    pub async fn agent_request_queued(
+        &self,
+        agent: AgentId,
+        conn: ConnId,
+        request: AgentRequest,
+    ) -> impl std::future::Future<Output = Result<Value>> + Send + 'static {
+        self.queue(move |reply| Command::Agent {
             agent,
             conn,
             request,
@@ -251,6 +285,23 @@ impl HubHandle {
         call: VisitorCall,
     ) -> Result<Value> {
         self.call(|reply| Command::Visitor {
+            chat,
+            conn,
+            call,
+            reply,
+        })
+        .await
+    }
+
+    /// [`HubHandle::visitor_call`], returning once the core has the call, with what
+    /// resolves to its answer.
+    pub async fn visitor_call_queued(
+        &self,
+        chat: ChatId,
+        conn: ConnId,
+        call: VisitorCall,
+    ) -> impl std::future::Future<Output = Result<Value>> + Send + 'static {
+        self.queue(move |reply| Command::Visitor {
             chat,
             conn,
             call,

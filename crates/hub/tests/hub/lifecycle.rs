@@ -4,7 +4,9 @@
 use switchboard_protocol::agent::{self, AgentPush};
 use switchboard_protocol::http::{Health, paths};
 use switchboard_protocol::visitor::{self, VisitorChatState, VisitorPush};
-use switchboard_protocol::{AgentStatus, CloseReason, EventBody, PROTOCOL_VERSION, Survey};
+use switchboard_protocol::{
+    AgentStatus, CloseReason, EventBody, PROTOCOL_VERSION, Survey, encode_request,
+};
 
 use crate::support::*;
 
@@ -106,6 +108,49 @@ async fn a_message_retried_after_its_chat_ended_gets_the_first_answer() {
         })
         .await;
     assert!(late.is_err(), "a new message to an ended chat is refused");
+}
+
+#[tokio::test]
+async fn messages_sent_back_to_back_are_answered_and_stored_in_the_order_sent() {
+    let hub = spawn_hub().await;
+    let mut ada = hub.online_agent(ADA).await;
+    let (mut visitor, started) = hub.visitor_chat("Vera", "Support").await;
+    let offer = ada.offer().await;
+    ada.call(agent::OfferAccept { offer_id: offer.id })
+        .await
+        .expect("accepted");
+
+    // Sent without waiting for any answer: the hub answers messages later, and a
+    // request it answers at once (the ping) only after them.
+    let texts = ["one", "two", "three", "four", "five"];
+    for (n, text) in texts.iter().enumerate() {
+        let send = agent::MessageSend {
+            client_id: new_client_id(),
+            chat_id: started.chat_id,
+            text: (*text).into(),
+        };
+        ada.send_text(encode_request(&format!("m{n}"), &send)).await;
+    }
+    ada.send_text(encode_request("ping", &agent::Ping {})).await;
+    let mut ids = Vec::new();
+    for n in 0..texts.len() {
+        // `reply_to` fails on any other reply first: replies come in request order.
+        let reply = ada.reply_to(&format!("m{n}")).await.expect("stored");
+        let sent: agent::MessageSent = serde_json::from_value(reply).expect("a message.send reply");
+        ids.push(sent.event.id);
+    }
+    ada.reply_to("ping")
+        .await
+        .expect("the ping is answered after the messages");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "the messages are stored in the order sent: {ids:?}"
+    );
+    let mut seen = Vec::new();
+    for text in texts {
+        seen.push(visitor.message(text).await.id);
+    }
+    assert_eq!(seen, ids, "the visitor gets each message, as stored");
 }
 
 #[tokio::test]

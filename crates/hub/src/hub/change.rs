@@ -35,7 +35,7 @@ use super::Reply;
 use super::state::{Hub, Link};
 use crate::clock::to_millis;
 use crate::error::{Error, Result};
-use crate::store::replies::Scope;
+use crate::store::replies::{self, Scope};
 use crate::store::{Deferred, SqliteConnection, Store, pushes};
 
 /// A commit followed, in the same round trip, by the rest of a checkpoint that ran
@@ -62,6 +62,12 @@ pub(super) struct Batch {
     /// The acknowledgements stored in this batch, by sender and client id, so that a
     /// retry arriving before the commit gets the same answer and is not stored twice.
     acks: HashMap<(Scope, String), String>,
+    /// Client ids of messages about to be handled whose retry check is done: with the
+    /// stored reply when the message is a retry (see [`Hub::look_ahead`]).
+    looked_up: HashMap<(Scope, String), Option<String>>,
+    /// The id the next message's event gets, once known: events of the batch are
+    /// numbered here and stored with the commit, not in a round trip each.
+    next_event: Option<i64>,
     changes: usize,
 }
 
@@ -76,6 +82,21 @@ impl Batch {
 
     pub fn remember_ack(&mut self, scope: Scope, client_id: &str, json: String) {
         self.acks.insert((scope, client_id.to_owned()), json);
+    }
+
+    /// What the look-ahead found for this client id: `Some(Some(reply))` for a
+    /// retry, `Some(None)` for a new message, `None` when it was not looked up.
+    pub fn looked_up(&self, scope: Scope, client_id: &str) -> Option<Option<&String>> {
+        self.looked_up
+            .get(&(scope, client_id.to_owned()))
+            .map(Option::as_ref)
+    }
+
+    /// An id for the next event, when the batch numbers its events.
+    pub fn number_event(&mut self) -> Option<i64> {
+        let id = self.next_event?;
+        self.next_event = Some(id + 1);
+        Some(id)
     }
 
     /// Hold a reply until the batch is stored.
@@ -266,6 +287,41 @@ impl Change {
 }
 
 impl Hub {
+    /// Before a run of queued messages is handled: find in one round trip which are
+    /// retries, and (when the batch starts) the newest event id, so that the batch
+    /// numbers its events itself and each message costs no round trip of its own.
+    /// Only messages are handled while a batch is open (anything else stores the
+    /// batch first), so no other event can take one of these ids before the commit.
+    /// On failure nothing is known ahead, and each message checks and inserts alone.
+    pub(super) async fn look_ahead(&mut self, keys: Vec<(Scope, String)>) {
+        if let Err(e) = self.try_look_ahead(keys).await {
+            tracing::warn!(error = %e, "looking ahead at queued messages failed");
+        }
+    }
+
+    async fn try_look_ahead(&mut self, keys: Vec<(Scope, String)>) -> Result<()> {
+        if self.writer.needs_rollback()
+            && let Some(batch) = self.batch.take()
+        {
+            batch.fail();
+        }
+        let with_head = self.batch.as_ref().is_none_or(|b| b.next_event.is_none());
+        let mut writer = self.writer.ready(&self.store).await?;
+        let borrowed: Vec<(Scope, &str)> = keys.iter().map(|(s, c)| (*s, c.as_str())).collect();
+        let found = replies::look_ahead(&mut writer.conn, &borrowed, with_head).await;
+        self.writer.put(writer);
+        let (stored, head) = found?;
+        let batch = self.batch.get_or_insert_with(Batch::default);
+        let mut stored: HashMap<usize, String> = stored.into_iter().collect();
+        for (n, key) in keys.into_iter().enumerate() {
+            batch.looked_up.insert(key, stored.remove(&n));
+        }
+        if let Some(head) = head {
+            batch.next_event = Some(head + 1);
+        }
+        Ok(())
+    }
+
     pub(super) async fn begin(&mut self) -> Result<Change> {
         if self.writer.needs_rollback()
             && let Some(batch) = self.batch.take()

@@ -9,7 +9,7 @@ use switchboard_protocol::agent::{
 use switchboard_protocol::visitor::{EventPush, StatePush, VisitorChatState, VisitorPush};
 use switchboard_protocol::{
     AgentId, AgentRef, Author, ChatEvent, ChatId, ChatState, ChatSummary, ClientId, EndReason,
-    EndedBy, ErrorCode, EventBody, MissedReason, OfferEnd, OfferId,
+    EndedBy, ErrorCode, EventBody, EventId, MissedReason, OfferEnd, OfferId,
 };
 
 use super::change::Change;
@@ -112,15 +112,27 @@ impl Hub {
             Ack::Agent(agent) => Scope::Agent(agent.0),
             Ack::Visitor => Scope::Visitor(chat.0),
         };
-        // A retry of a message still waiting in the batch: the store does not have it
-        // yet, the batch does.
-        if let (Some(client_id), Some(batch)) = (&client_id, &self.batch)
-            && let Some(json) = batch.ack(scope, client_id.as_str())
-        {
-            return Ok(json.clone());
+        // A retry of a message still waiting in the batch (the store does not have it
+        // yet, the batch does), or of one the look-ahead found stored.
+        let mut looked_up = client_id.is_none();
+        if let (Some(client_id), Some(batch)) = (&client_id, &self.batch) {
+            if let Some(json) = batch.ack(scope, client_id.as_str()) {
+                return Ok(json.clone());
+            }
+            match batch.looked_up(scope, client_id.as_str()) {
+                Some(Some(json)) => return Ok(json.clone()),
+                Some(None) => looked_up = true,
+                None => {}
+            }
         }
         let mut change = self.begin().await?;
         let now = change.now;
+        // While the batch numbers its events, every event of it must be numbered
+        // there, or SQLite's own numbering could hand out an id given already.
+        let number = match (self.batching, &mut self.batch) {
+            (true, Some(batch)) => batch.number_event(),
+            _ => None,
+        };
         let (start_reply_clock, start_silence) = match &author {
             Author::Visitor { .. } => {
                 let started = waiting.is_none();
@@ -142,8 +154,25 @@ impl Hub {
             text,
             client_id: client_id.clone(),
         };
-        let event = match &client_id {
-            Some(id) => {
+        let event = match (number, &client_id) {
+            (Some(number), client) => {
+                if let (false, Some(id)) = (looked_up, client) {
+                    let stored = replies::get(change.conn(), scope, id.as_str()).await?;
+                    if let Some(reply) = stored {
+                        change.unchanged();
+                        return Ok(reply);
+                    }
+                }
+                let event = ChatEvent {
+                    id: EventId(number),
+                    chat_id: chat,
+                    at: now,
+                    body,
+                };
+                chats::insert_event_deferred(change.deferred(), &event)?;
+                event
+            }
+            (None, Some(id)) => {
                 let stored =
                     chats::insert_message_event(change.conn(), chat, now, body, scope, id.as_str())
                         .await?;
@@ -159,7 +188,7 @@ impl Hub {
                     }
                 }
             }
-            None => chats::insert_event(change.conn(), chat, now, body).await?,
+            (None, None) => chats::insert_event(change.conn(), chat, now, body).await?,
         };
         chats::set_message_state_deferred(
             change.deferred(),

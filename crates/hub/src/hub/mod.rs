@@ -146,6 +146,24 @@ impl Command {
         }
     }
 
+    /// A message's sender and client id, under which a retry finds its first reply.
+    fn retry_key(&self) -> Option<(crate::store::replies::Scope, String)> {
+        use crate::store::replies::Scope;
+        match self {
+            Command::Agent {
+                agent,
+                request: AgentRequest::MessageSend(m),
+                ..
+            } => Some((Scope::Agent(agent.0), m.client_id.as_str().to_owned())),
+            Command::Visitor {
+                chat,
+                call: VisitorCall::Message(m),
+                ..
+            } => Some((Scope::Visitor(chat.0), m.client_id.as_str().to_owned())),
+            _ => None,
+        }
+    }
+
     /// Messages and typing: they change no chat's state, no queue and no agent's
     /// load, so what visitors and agents were last shown still holds after them.
     fn is_relay(&self) -> bool {

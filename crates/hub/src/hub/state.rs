@@ -183,57 +183,90 @@ impl Hub {
     }
 
     pub async fn run(&mut self, mut rx: mpsc::Receiver<Command>, stop: CancellationToken) {
+        // A command taken from the queue while gathering messages, handled next.
+        let mut taken: Option<Command> = None;
         loop {
-            let next = self.timers.next_deadline();
-            let clock = self.clock.clone();
-            let wake = async move {
-                match next {
-                    Some(at) => clock.sleep_until(at).await,
-                    None => std::future::pending().await,
+            let command = match taken.take() {
+                Some(command) => command,
+                None => {
+                    let next = self.timers.next_deadline();
+                    let clock = self.clock.clone();
+                    let wake = async move {
+                        match next {
+                            Some(at) => clock.sleep_until(at).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        biased;
+                        _ = stop.cancelled() => break,
+                        command = rx.recv() => match command {
+                            Some(command) => command,
+                            None => break,
+                        },
+                        _ = wake => {
+                            self.flush_batch().await;
+                            self.fire_due_timers().await;
+                            self.tell_views();
+                            self.tell_presence();
+                            continue;
+                        }
+                    }
                 }
             };
-            tokio::select! {
-                biased;
-                _ = stop.cancelled() => break,
-                command = rx.recv() => {
-                    let Some(command) = command else { break };
-                    // Messages queued one after another are committed together;
-                    // anything else first sees the batch stored and delivered.
-                    // Timers may write through pooled connections, which would wait
-                    // for the batch's open transaction: it is stored before they fire.
-                    let batchable = command.is_batchable();
-                    let timers_due = self
-                        .timers
-                        .next_deadline()
-                        .is_some_and(|at| at <= self.clock.now());
-                    if !batchable || timers_due {
-                        self.flush_batch().await;
+            // Messages queued one after another are committed together; anything else
+            // first sees the batch stored and delivered. Timers may write through
+            // pooled connections, which would wait for the batch's open transaction:
+            // it is stored before they fire.
+            let batchable = command.is_batchable();
+            let timers_due = self
+                .timers
+                .next_deadline()
+                .is_some_and(|at| at <= self.clock.now());
+            if !batchable || timers_due {
+                self.flush_batch().await;
+            }
+            // Timers due by now fire before the command, so a test that moved the
+            // clock and then asks something sees their effects.
+            let fired = self.fire_due_timers().await;
+            // Messages and typing change no chat's state, queue or agent's load;
+            // comparing every chat's view after each of them would cost more than
+            // relaying it.
+            let relay = command.is_relay();
+            if batchable {
+                // The messages queued right behind this one join it, so that one
+                // round trip finds which of them are retries (see `look_ahead`).
+                let mut run = vec![command];
+                let room = super::change::MAX_BATCH
+                    .saturating_sub(self.batch.as_ref().map_or(0, |b| b.len()));
+                while run.len() < room.max(1) {
+                    match rx.try_recv() {
+                        Ok(next) if next.is_batchable() => run.push(next),
+                        Ok(next) => {
+                            taken = Some(next);
+                            break;
+                        }
+                        Err(_) => break,
                     }
-                    // Timers due by now fire before the command, so a test that moved
-                    // the clock and then asks something sees their effects.
-                    let fired = self.fire_due_timers().await;
-                    // Messages and typing change no chat's state, queue or agent's
-                    // load; comparing every chat's view after each of them would cost
-                    // more than relaying it.
-                    let relay = command.is_relay();
-                    self.batching = batchable;
+                }
+                self.look_ahead(run.iter().filter_map(Command::retry_key).collect())
+                    .await;
+                self.batching = true;
+                for command in run {
                     self.handle(command).await;
-                    self.batching = false;
-                    if batchable
-                        && (rx.is_empty()
-                            || self.batch.as_ref().map_or(0, |b| b.len())
-                                >= super::change::MAX_BATCH)
-                    {
-                        self.flush_batch().await;
-                    }
-                    if relay && !fired {
-                        continue;
-                    }
                 }
-                _ = wake => {
+                self.batching = false;
+                if taken.is_some()
+                    || rx.is_empty()
+                    || self.batch.as_ref().map_or(0, |b| b.len()) >= super::change::MAX_BATCH
+                {
                     self.flush_batch().await;
-                    self.fire_due_timers().await;
                 }
+            } else {
+                self.handle(command).await;
+            }
+            if relay && !fired {
+                continue;
             }
             self.tell_views();
             self.tell_presence();

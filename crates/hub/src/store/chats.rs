@@ -326,6 +326,19 @@ pub async fn insert_message_event(
     }))
 }
 
+/// Store an event numbered by the caller (see `hub::change`), deferred to the commit.
+pub(crate) fn insert_event_deferred(deferred: &mut Deferred, event: &ChatEvent) -> Result<()> {
+    deferred.add(
+        "INSERT INTO chat_events (id, chat_id, at, body) VALUES (?, ?, ?, ?)",
+        vec![
+            DeferredValue::Int(event.id.0),
+            DeferredValue::Int(event.chat_id.0),
+            DeferredValue::Int(to_millis(event.at)),
+            DeferredValue::Text(serde_json::to_string(&event.body)?),
+        ],
+    )
+}
+
 /// After a message: the chat's newest event and its etiquette clocks (see
 /// [`set_etiquette`]), deferred to the commit.
 pub(crate) fn set_message_state_deferred(

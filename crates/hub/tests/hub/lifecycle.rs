@@ -121,8 +121,10 @@ async fn messages_sent_back_to_back_are_answered_and_stored_in_the_order_sent() 
         .expect("accepted");
 
     // Sent without waiting for any answer: the hub answers messages later, and a
-    // request it answers at once (the ping) only after them.
+    // request it answers at once (the ping) only after them. The third is sent
+    // twice, as a client resending it at once would.
     let texts = ["one", "two", "three", "four", "five"];
+    let mut sends = Vec::new();
     for (n, text) in texts.iter().enumerate() {
         let send = agent::MessageSend {
             client_id: new_client_id(),
@@ -130,15 +132,25 @@ async fn messages_sent_back_to_back_are_answered_and_stored_in_the_order_sent() 
             text: (*text).into(),
         };
         ada.send_text(encode_request(&format!("m{n}"), &send)).await;
+        sends.push(send);
     }
+    ada.send_text(encode_request("again", &sends[2])).await;
     ada.send_text(encode_request("ping", &agent::Ping {})).await;
+    let sent = |reply: serde_json::Value| -> agent::MessageSent {
+        serde_json::from_value(reply).expect("a message.send reply")
+    };
     let mut ids = Vec::new();
     for n in 0..texts.len() {
         // `reply_to` fails on any other reply first: replies come in request order.
         let reply = ada.reply_to(&format!("m{n}")).await.expect("stored");
-        let sent: agent::MessageSent = serde_json::from_value(reply).expect("a message.send reply");
-        ids.push(sent.event.id);
+        ids.push(sent(reply).event.id);
     }
+    let again = ada.reply_to("again").await.expect("the resend is answered");
+    assert_eq!(
+        sent(again).event.id,
+        ids[2],
+        "the resend gets the first one's event"
+    );
     ada.reply_to("ping")
         .await
         .expect("the ping is answered after the messages");
@@ -151,6 +163,30 @@ async fn messages_sent_back_to_back_are_answered_and_stored_in_the_order_sent() 
         seen.push(visitor.message(text).await.id);
     }
     assert_eq!(seen, ids, "the visitor gets each message, as stored");
+
+    // Events stored after the batch are numbered after it.
+    let ended = ada.end(started.chat_id).await;
+    let transcript = ada
+        .call(agent::TranscriptGet {
+            chat_id: ended.chat.id,
+        })
+        .await
+        .expect("transcript");
+    let all: Vec<_> = transcript.events.iter().map(|e| e.id).collect();
+    assert!(
+        all.windows(2).all(|w| w[0] < w[1]),
+        "the transcript's ids grow: {all:?}"
+    );
+    let stored = transcript
+        .events
+        .iter()
+        .filter(|e| matches!(&e.body, EventBody::Message { text, .. } if text == "three"))
+        .count();
+    assert_eq!(stored, 1, "the message sent twice is stored once");
+    assert!(
+        all.last() > ids.last(),
+        "the chat's end comes after the messages"
+    );
 }
 
 #[tokio::test]

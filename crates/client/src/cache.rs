@@ -23,6 +23,16 @@ use crate::error::{Error, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Read connections. A console's reads are short (a transcript, a page of history, a
+/// search stopping at its limit), so two keep one slow read from holding up the rest;
+/// each more costs its own page cache and statement cache for as long as the app runs.
+const READERS: u32 = 2;
+
+/// Page cache of each read connection, in KiB (SQLite's default is 2 MiB). The file's
+/// pages stay in the OS page cache anyway; this only bounds what each connection keeps
+/// privately, which the allocator does not give back once a search has filled it.
+const READER_CACHE_KIB: u32 = 1024;
+
 /// The local cache of one agent account.
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -61,8 +71,12 @@ impl Cache {
             .await?;
         MIGRATOR.run(&write).await?;
         let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.read_only(true))
+            .max_connections(READERS)
+            .connect_with(
+                options
+                    .read_only(true)
+                    .pragma("cache_size", format!("-{READER_CACHE_KIB}")),
+            )
             .await?;
         Ok(Self { write, read })
     }

@@ -75,10 +75,7 @@ async fn a_message_retried_after_its_chat_ended_gets_the_first_answer() {
     let hub = spawn_hub().await;
     let mut ada = hub.online_agent(ADA).await;
     let (mut visitor, started) = hub.visitor_chat("Vera", "Support").await;
-    let offer = ada.offer().await;
-    ada.call(agent::OfferAccept { offer_id: offer.id })
-        .await
-        .expect("accepted");
+    ada.accept_next().await;
     let send = agent::MessageSend {
         client_id: new_client_id(),
         chat_id: started.chat_id,
@@ -115,10 +112,7 @@ async fn messages_sent_back_to_back_are_answered_and_stored_in_the_order_sent() 
     let hub = spawn_hub().await;
     let mut ada = hub.online_agent(ADA).await;
     let (mut visitor, started) = hub.visitor_chat("Vera", "Support").await;
-    let offer = ada.offer().await;
-    ada.call(agent::OfferAccept { offer_id: offer.id })
-        .await
-        .expect("accepted");
+    ada.accept_next().await;
 
     // Sent without waiting for any answer: the hub answers messages later, and a
     // request it answers at once (the ping) only after them. The third is sent

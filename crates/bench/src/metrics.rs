@@ -40,8 +40,16 @@ pub struct Metrics {
     pub last_connected_us: AtomicU64,
     /// Last message delivered.
     pub last_delivery_us: AtomicU64,
+    /// First `chat.end` sent (`u64::MAX` until one is).
+    pub first_end_us: AtomicU64,
     visitor_to_agent: Mutex<Histogram<u64>>,
     agent_to_visitor: Mutex<Histogram<u64>>,
+    /// The same, for messages sent before any chat ended: while every chat of the run
+    /// was open. Kept apart because the run's chats end together, within one message
+    /// interval, and that burst of ends and wrap-ups is not the steady load the
+    /// message rate describes.
+    visitor_to_agent_all_open: Mutex<Histogram<u64>>,
+    agent_to_visitor_all_open: Mutex<Histogram<u64>>,
     offer: Mutex<Histogram<u64>>,
     errors: Mutex<BTreeMap<String, u64>>,
 }
@@ -66,8 +74,11 @@ impl Default for Metrics {
             first_start_us: AtomicU64::new(u64::MAX),
             last_connected_us: AtomicU64::new(0),
             last_delivery_us: AtomicU64::new(0),
+            first_end_us: AtomicU64::new(u64::MAX),
             visitor_to_agent: histogram(),
             agent_to_visitor: histogram(),
+            visitor_to_agent_all_open: histogram(),
+            agent_to_visitor_all_open: histogram(),
             offer: histogram(),
             errors: Mutex::new(BTreeMap::new()),
         }
@@ -110,20 +121,44 @@ impl Metrics {
         self.last_connected_us.fetch_max(at_us, Ordering::Relaxed);
     }
 
+    /// A visitor sent `chat.end` at `at_us`.
+    pub fn chat_ending(&self, at_us: u64) {
+        self.first_end_us.fetch_min(at_us, Ordering::Relaxed);
+    }
+
     /// A visitor's message reached its agent, sent at `sent_us`.
     pub fn to_agent(&self, sent_us: u64) {
-        let now = stamp::now_us();
         bump(&self.delivered_to_agents);
-        self.last_delivery_us.fetch_max(now, Ordering::Relaxed);
-        record(&self.visitor_to_agent, now.saturating_sub(sent_us));
+        self.delivered(
+            sent_us,
+            &self.visitor_to_agent,
+            &self.visitor_to_agent_all_open,
+        );
     }
 
     /// An agent's message reached its visitor, sent at `sent_us`.
     pub fn to_visitor(&self, sent_us: u64) {
-        let now = stamp::now_us();
         bump(&self.delivered_to_visitors);
+        self.delivered(
+            sent_us,
+            &self.agent_to_visitor,
+            &self.agent_to_visitor_all_open,
+        );
+    }
+
+    fn delivered(
+        &self,
+        sent_us: u64,
+        all: &Mutex<Histogram<u64>>,
+        all_open: &Mutex<Histogram<u64>>,
+    ) {
+        let now = stamp::now_us();
         self.last_delivery_us.fetch_max(now, Ordering::Relaxed);
-        record(&self.agent_to_visitor, now.saturating_sub(sent_us));
+        let latency = now.saturating_sub(sent_us);
+        record(all, latency);
+        if sent_us < self.first_end_us.load(Ordering::Relaxed) {
+            record(all_open, latency);
+        }
     }
 
     /// An offer arrived for a chat whose `chat.start` was sent at `sent_us`.
@@ -156,6 +191,14 @@ impl Metrics {
 
     pub fn agent_to_visitor(&self) -> Percentiles {
         Percentiles::of(&self.agent_to_visitor)
+    }
+
+    pub fn visitor_to_agent_all_open(&self) -> Percentiles {
+        Percentiles::of(&self.visitor_to_agent_all_open)
+    }
+
+    pub fn agent_to_visitor_all_open(&self) -> Percentiles {
+        Percentiles::of(&self.agent_to_visitor_all_open)
     }
 
     pub fn offer_latency(&self) -> Percentiles {
@@ -203,4 +246,27 @@ impl Percentiles {
 /// A fresh histogram for microsecond latencies: 1 µs to a minute, three digits.
 pub fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, HIGHEST_US, 3).expect("constant bounds are valid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_messages_sent_before_the_first_end_count_as_all_open() {
+        let m = Metrics::default();
+        // The stamp clock starts at its first reading; stay clear of zero.
+        let now = stamp::now_us() + 1_000_000;
+        m.to_agent(now - 1_000);
+        m.chat_ending(now);
+        // A later end does not move the boundary.
+        m.chat_ending(now + 5_000_000);
+        m.to_agent(now - 2_000);
+        m.to_agent(now + 1);
+        m.to_visitor(now + 2);
+        assert_eq!(m.visitor_to_agent().count, 3);
+        assert_eq!(m.visitor_to_agent_all_open().count, 2);
+        assert_eq!(m.agent_to_visitor().count, 1);
+        assert_eq!(m.agent_to_visitor_all_open().count, 0);
+    }
 }

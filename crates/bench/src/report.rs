@@ -73,6 +73,10 @@ pub struct Messages {
 pub struct Latency {
     pub visitor_to_agent: Percentiles,
     pub agent_to_visitor: Percentiles,
+    /// Only the messages sent before the first `chat.end`, while every chat of the
+    /// run was open (the run's chats end together, in one burst of ends and wrap-ups).
+    pub visitor_to_agent_all_open: Percentiles,
+    pub agent_to_visitor_all_open: Percentiles,
     /// `chat.start` sent to `offer.new` received.
     pub offer: Percentiles,
 }
@@ -148,6 +152,8 @@ pub fn load_report(i: LoadInputs<'_>) -> LoadReport {
         latency: Latency {
             visitor_to_agent: m.visitor_to_agent(),
             agent_to_visitor: m.agent_to_visitor(),
+            visitor_to_agent_all_open: m.visitor_to_agent_all_open(),
+            agent_to_visitor_all_open: m.agent_to_visitor_all_open(),
             offer: m.offer_latency(),
         },
         hub_pid: i.hub_pid,
@@ -214,6 +220,12 @@ impl LoadReport {
         }
         latency_row(&mut out, "visitor -> agent", &self.latency.visitor_to_agent);
         latency_row(&mut out, "agent -> visitor", &self.latency.agent_to_visitor);
+        let l = &self.latency;
+        if l.visitor_to_agent_all_open.count < l.visitor_to_agent.count {
+            let _ = writeln!(out, "  (messages sent before the first chat ended)");
+            latency_row(&mut out, "visitor -> agent", &l.visitor_to_agent_all_open);
+            latency_row(&mut out, "agent -> visitor", &l.agent_to_visitor_all_open);
+        }
         latency_row(&mut out, "offer", &self.latency.offer);
         let _ = writeln!(out, "  (cpu over the {} window)", self.window);
         usage_row(&mut out, "hub", &self.hub);

@@ -430,6 +430,7 @@ impl ScriptedVisitor {
                     self.run.metrics.error("visitor_answers_missing");
                 }
                 let id = self.ids.issue();
+                self.run.metrics.chat_ending(stamp::now_us());
                 self.send(wire::request(id, &ChatEnd {})).await?;
                 self.end_id = Some(id);
                 self.stage = Stage::Ending;

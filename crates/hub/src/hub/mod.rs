@@ -399,6 +399,16 @@ pub(crate) async fn start(
 /// (see `Store::connect_writer`).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// A checkpoint pass beside the core is repeated while the one before it saw more
+/// than this many frames written meanwhile (about 4 ms of writes at 5,000 msg/s).
+/// The core's own checkpoint copies what is left, while every message waits: at
+/// 5,000 msg/s one pass leaves about 2,000 frames, 15 to 20 ms of copying.
+const SMALL_TAIL_FRAMES: i64 = 256;
+
+/// At most this many passes per tick; under a write rate that outruns copying, the
+/// core's own checkpoint takes the rest.
+const MAX_PASSES: usize = 4;
+
 fn start_checkpoints(store: Store, copied: Arc<AtomicBool>, stop: CancellationToken) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
@@ -408,14 +418,34 @@ fn start_checkpoints(store: Store, copied: Arc<AtomicBool>, stop: CancellationTo
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {}
             }
-            match store.checkpoint().await {
+            match checkpoint_passes(&store).await {
                 // The core's next commit copies the rest and lets the log start over.
-                Ok(frames) if frames > 0 => copied.store(true, Ordering::Relaxed),
-                Ok(_) => {}
+                Ok(true) => copied.store(true, Ordering::Relaxed),
+                Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
             }
         }
     });
+}
+
+/// Checkpoint until little was written during the last pass, then sync both files;
+/// whether the log held anything.
+async fn checkpoint_passes(store: &Store) -> Result<bool> {
+    let mut frames = store.checkpoint().await?;
+    if frames == 0 {
+        return Ok(false);
+    }
+    for _ in 1..MAX_PASSES {
+        let next = store.checkpoint().await?;
+        // Fewer frames than before: the log started over meanwhile.
+        let written = next - frames;
+        frames = next;
+        if written < SMALL_TAIL_FRAMES {
+            break;
+        }
+    }
+    store.sync().await?;
+    Ok(true)
 }
 
 /// Closing reasons the hub core itself decides.

@@ -47,6 +47,17 @@ use crate::store::{Deferred, SqliteConnection, Store, pushes};
 /// landed on a newly allocated block of the file, which the filesystem zeroes first.
 const COMMIT_CHECKPOINT_BEGIN: &str = "COMMIT;\nPRAGMA wal_checkpoint(PASSIVE);\nBEGIN";
 
+/// After storing push `seq` of a log that keeps `keep`: the seq at and below which
+/// pushes leave it now, if any. They leave in steps of an eighth of what the log
+/// keeps, at most 64 (one at a time for a log of under 16), and ahead of need, so the
+/// log never holds more than `keep` and always at least `keep - step + 1` once it has
+/// had that many.
+fn prune_bound(seq: u64, keep: u64) -> Option<Seq> {
+    let step = (keep / 8).clamp(1, 64);
+    let below = (seq + step - 1).saturating_sub(keep);
+    (seq.is_multiple_of(step) && below > 0).then_some(Seq(below))
+}
+
 /// Most messages committed together; bounds how long the first one waits for its ack.
 pub(super) const MAX_BATCH: usize = 32;
 
@@ -261,8 +272,11 @@ impl Change {
             frame.clone(),
             to_millis(self.now),
         )?;
-        if seq.0 > self.keep {
-            pushes::prune_below_deferred(&mut self.deferred, agent, Seq(seq.0 - self.keep))?;
+        // Pruned in steps, and ahead of need so the log never holds more than `keep`:
+        // deleting the oldest push on every push cost each message a second place in
+        // the agent's log, its start besides its end.
+        if let Some(below) = prune_bound(seq.0, self.keep) {
+            pushes::prune_below_deferred(&mut self.deferred, agent, below)?;
         }
         self.seqs.insert(agent, seq);
         self.agent_frames.push((agent, frame));
@@ -393,10 +407,7 @@ impl Hub {
                 "a change failed; its batch was rolled back",
             ));
         }
-        let mut deferred = std::mem::take(&mut batch.deferred);
-        for (agent, seq) in &batch.seqs {
-            pushes::set_head_deferred(&mut deferred, *agent, *seq)?;
-        }
+        let deferred = std::mem::take(&mut batch.deferred);
         // Commit, and open the next change's transaction in the same round trip;
         // finish the checkpoint run beside the core, if one has run since the last.
         let tail = if self.wal_copied.swap(false, Ordering::Relaxed) {
@@ -426,9 +437,6 @@ impl Hub {
 
     /// Commit a change on its own connection, outside any batch.
     async fn commit_alone(&mut self, mut change: Change) -> Result<()> {
-        for (agent, seq) in &change.seqs {
-            pushes::set_head_deferred(&mut change.deferred, *agent, *seq)?;
-        }
         let deferred = std::mem::take(&mut change.deferred);
         deferred.run(change.conn(), "COMMIT;\nBEGIN").await?;
         let seqs = std::mem::take(&mut change.seqs);
@@ -464,5 +472,55 @@ impl Hub {
         if let Some(link) = self.agents.get(&agent).and_then(|a| a.link.as_ref()) {
             let _ = link.send(encode_push(push, None));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prune_bound;
+
+    /// The log as the pushes and prunes leave it, checked after every push.
+    fn check(keep: u64) {
+        let step = (keep / 8).clamp(1, 64);
+        let mut oldest = 1;
+        for seq in 1..=keep * 4 {
+            if let Some(below) = prune_bound(seq, keep) {
+                assert!(below.0 >= oldest - 1, "a prune never goes backwards");
+                oldest = below.0 + 1;
+            }
+            let held = seq - oldest + 1;
+            assert!(
+                held <= keep,
+                "keep {keep}: {held} pushes held after push {seq}"
+            );
+            if seq >= keep {
+                assert!(
+                    held > keep - step,
+                    "keep {keep}: only {held} pushes held after push {seq}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_log_holds_at_most_keep_and_prunes_in_steps() {
+        for keep in [1, 2, 4, 15, 16, 100, 511, 512, 5000] {
+            check(keep);
+        }
+        assert_eq!(
+            prune_bound(5055, 5000),
+            None,
+            "between steps nothing leaves"
+        );
+        assert_eq!(
+            prune_bound(5056, 5000).map(|s| s.0),
+            Some(119),
+            "a step leaves 64 at once, ahead of need"
+        );
+        assert_eq!(
+            prune_bound(7, 4).map(|s| s.0),
+            Some(3),
+            "a small log prunes one at a time"
+        );
     }
 }

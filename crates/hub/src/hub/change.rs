@@ -53,9 +53,13 @@ const COMMIT_CHECKPOINT_BEGIN: &str = "COMMIT;\nPRAGMA wal_checkpoint(PASSIVE);\
 /// log never holds more than `keep` and always at least `keep - step + 1` once it has
 /// had that many.
 fn prune_bound(seq: u64, keep: u64) -> Option<Seq> {
-    let step = (keep / 8).clamp(1, 64);
+    let step = prune_step(keep);
     let below = (seq + step - 1).saturating_sub(keep);
     (seq.is_multiple_of(step) && below > 0).then_some(Seq(below))
+}
+
+fn prune_step(keep: u64) -> u64 {
+    (keep / 8).clamp(1, 64)
 }
 
 /// Most messages committed together; bounds how long the first one waits for its ack.
@@ -477,11 +481,11 @@ impl Hub {
 
 #[cfg(test)]
 mod tests {
-    use super::prune_bound;
+    use super::{prune_bound, prune_step};
 
     /// The log as the pushes and prunes leave it, checked after every push.
     fn check(keep: u64) {
-        let step = (keep / 8).clamp(1, 64);
+        let step = prune_step(keep);
         let mut oldest = 1;
         for seq in 1..=keep * 4 {
             if let Some(below) = prune_bound(seq, keep) {

@@ -8,7 +8,7 @@
 // scripts/bench.sh does. Environment: SWITCHBOARD_APP_BIN and SWITCHBOARD_HUB_BIN (release
 // builds), FOOTPRINT_EMPTY_BIN (bench/footprint/empty-window), FOOTPRINT_OUT (a JSON file
 // for the results), FOOTPRINT_MESSAGES (100000), FOOTPRINT_CHATS (10), FOOTPRINT_APP_LOG
-// (a file for the app's log, tauri-driver's included).
+// (a file for the app's log, tauri-driver's included), FOOTPRINT_APP_EXE (see appPid).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,9 +78,14 @@ function commOf(pid) {
   }
 }
 
-/** The process running `bin` under the driver (WebKitWebDriver starts it). */
+/**
+ * The process running `bin` under the driver (WebKitWebDriver starts it). When the app
+ * is started through a wrapper script (to try an environment setting on the same
+ * binary), FOOTPRINT_APP_EXE names the binary the wrapper execs.
+ */
 function appPid(app, bin) {
-  const want = fs.realpathSync(bin);
+  const wrapped = bin === process.env.SWITCHBOARD_APP_BIN && process.env.FOOTPRINT_APP_EXE;
+  const want = wrapped || fs.realpathSync(bin);
   const pid = descendants(app.driver.pid).find((p) => exeOf(p) === want);
   if (!pid) throw new Error(`no process runs ${bin} under tauri-driver ${app.driver.pid}`);
   return pid;

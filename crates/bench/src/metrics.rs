@@ -42,6 +42,8 @@ pub struct Metrics {
     pub last_delivery_us: AtomicU64,
     /// First `chat.end` sent (`u64::MAX` until one is).
     pub first_end_us: AtomicU64,
+    /// Last delivery of a message sent before the first `chat.end`.
+    pub last_delivery_all_open_us: AtomicU64,
     visitor_to_agent: Mutex<Histogram<u64>>,
     agent_to_visitor: Mutex<Histogram<u64>>,
     /// The same, for messages sent before any chat ended: while every chat of the run
@@ -75,6 +77,7 @@ impl Default for Metrics {
             last_connected_us: AtomicU64::new(0),
             last_delivery_us: AtomicU64::new(0),
             first_end_us: AtomicU64::new(u64::MAX),
+            last_delivery_all_open_us: AtomicU64::new(0),
             visitor_to_agent: histogram(),
             agent_to_visitor: histogram(),
             visitor_to_agent_all_open: histogram(),
@@ -157,6 +160,8 @@ impl Metrics {
         let latency = now.saturating_sub(sent_us);
         record(all, latency);
         if sent_us < self.first_end_us.load(Ordering::Relaxed) {
+            self.last_delivery_all_open_us
+                .fetch_max(now, Ordering::Relaxed);
             record(all_open, latency);
         }
     }
@@ -262,11 +267,19 @@ mod tests {
         // A later end does not move the boundary.
         m.chat_ending(now + 5_000_000);
         m.to_agent(now - 2_000);
+        // Until then every delivery was of a message sent while all chats were open.
+        let open_end = m.last_delivery_all_open_us.load(Ordering::Relaxed);
+        assert_eq!(open_end, m.last_delivery_us.load(Ordering::Relaxed));
         m.to_agent(now + 1);
         m.to_visitor(now + 2);
         assert_eq!(m.visitor_to_agent().count, 3);
         assert_eq!(m.visitor_to_agent_all_open().count, 2);
         assert_eq!(m.agent_to_visitor().count, 1);
         assert_eq!(m.agent_to_visitor_all_open().count, 0);
+        // Deliveries of messages sent after the end do not stretch the all-open window.
+        assert_eq!(
+            m.last_delivery_all_open_us.load(Ordering::Relaxed),
+            open_end
+        );
     }
 }

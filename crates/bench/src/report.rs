@@ -67,6 +67,12 @@ pub struct Messages {
     pub window_secs: f64,
     /// Deliveries (both directions) per second over that window.
     pub relayed_per_sec: f64,
+    /// The messages sent before the first `chat.end` (the steady load, as for the
+    /// `*_all_open` latencies): from the first message's planned time to the last of
+    /// their deliveries, and their deliveries per second over it. A hub that falls
+    /// behind delivers them later, which stretches the window.
+    pub window_all_open_secs: f64,
+    pub relayed_all_open_per_sec: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +112,11 @@ fn per_sec(count: u64, from_us: u64, to_us: u64) -> f64 {
     (rate * 10.0).round() / 10.0
 }
 
+/// Seconds between two stamps, to the hundredth.
+fn secs(from_us: u64, to_us: u64) -> f64 {
+    (to_us.saturating_sub(from_us) as f64 / 1e4).round() / 100.0
+}
+
 pub fn load_report(i: LoadInputs<'_>) -> LoadReport {
     let m = i.metrics;
     let first_start = get(&m.first_start_us);
@@ -114,6 +125,16 @@ pub fn load_report(i: LoadInputs<'_>) -> LoadReport {
     let last_delivery = get(&m.last_delivery_us);
     let delivered = get(&m.delivered_to_agents) + get(&m.delivered_to_visitors);
     let message_window_to = last_delivery.max(i.message_window_from);
+    let all_open_to = get(&m.last_delivery_all_open_us).max(i.message_window_from);
+    let latency = Latency {
+        visitor_to_agent: m.visitor_to_agent(),
+        agent_to_visitor: m.agent_to_visitor(),
+        visitor_to_agent_all_open: m.visitor_to_agent_all_open(),
+        agent_to_visitor_all_open: m.agent_to_visitor_all_open(),
+        offer: m.offer_latency(),
+    };
+    let delivered_all_open =
+        latency.visitor_to_agent_all_open.count + latency.agent_to_visitor_all_open.count;
     LoadReport {
         bench: "hub",
         started_at: i.started_at,
@@ -144,18 +165,16 @@ pub fn load_report(i: LoadInputs<'_>) -> LoadReport {
             sent_by_agents: get(&m.sent_by_agents),
             delivered_to_agents: get(&m.delivered_to_agents),
             delivered_to_visitors: get(&m.delivered_to_visitors),
-            window_secs: (message_window_to.saturating_sub(i.message_window_from) as f64 / 1e4)
-                .round()
-                / 100.0,
+            window_secs: secs(i.message_window_from, message_window_to),
             relayed_per_sec: per_sec(delivered, i.message_window_from, message_window_to),
+            window_all_open_secs: secs(i.message_window_from, all_open_to),
+            relayed_all_open_per_sec: per_sec(
+                delivered_all_open,
+                i.message_window_from,
+                all_open_to,
+            ),
         },
-        latency: Latency {
-            visitor_to_agent: m.visitor_to_agent(),
-            agent_to_visitor: m.agent_to_visitor(),
-            visitor_to_agent_all_open: m.visitor_to_agent_all_open(),
-            agent_to_visitor_all_open: m.agent_to_visitor_all_open(),
-            offer: m.offer_latency(),
-        },
+        latency,
         hub_pid: i.hub_pid,
         window: i.window,
         hub: procfs::usage(i.samples, i.window_from, i.window_to, |s| s.hub),
@@ -222,7 +241,11 @@ impl LoadReport {
         latency_row(&mut out, "agent -> visitor", &self.latency.agent_to_visitor);
         let l = &self.latency;
         if l.visitor_to_agent_all_open.count < l.visitor_to_agent.count {
-            let _ = writeln!(out, "  (messages sent before the first chat ended)");
+            let _ = writeln!(
+                out,
+                "  (messages sent before the first chat ended: relayed {:.1}/s over {:.1} s)",
+                self.messages.relayed_all_open_per_sec, self.messages.window_all_open_secs
+            );
             latency_row(&mut out, "visitor -> agent", &l.visitor_to_agent_all_open);
             latency_row(&mut out, "agent -> visitor", &l.agent_to_visitor_all_open);
         }

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-RUST_MIN=1.88     # the workspace's rust-version
+RUST_MIN=1.94     # the workspace's rust-version
 NODE_MIN=20.19    # Vite 7's floor
 NODE_SERIES=22    # the Node.js LTS line installed when node is missing or too old
 

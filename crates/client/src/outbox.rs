@@ -225,24 +225,25 @@ fn item(
 
 /// Every item, in order.
 pub(crate) async fn load_all(cache: &Cache) -> Result<Vec<OutboxItem>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY position"))
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY position")))
         .fetch_all(cache.reader())
         .await?;
     Ok(rows.into_iter().filter_map(item).collect())
 }
 
 async fn load(cache: &Cache, client_id: &ClientId) -> Result<Option<OutboxItem>> {
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE client_id = ?"))
-        .bind(client_id.as_str())
-        .fetch_optional(cache.reader())
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE client_id = ?")))
+            .bind(client_id.as_str())
+            .fetch_optional(cache.reader())
+            .await?;
     Ok(row.and_then(item))
 }
 
 async fn next_pending(cache: &Cache) -> Result<Option<OutboxItem>> {
-    let row: Option<Row> = sqlx::query_as(&format!(
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE state = 'pending' ORDER BY position LIMIT 1"
-    ))
+    )))
     .fetch_optional(cache.reader())
     .await?;
     Ok(row.and_then(item))

@@ -69,10 +69,11 @@ const SELECT: &str = "SELECT c.id, c.owner_id, c.department_id, d.name AS depart
     c.shortcut, c.text FROM canned_responses c LEFT JOIN departments d ON d.id = c.department_id";
 
 pub async fn get(conn: &mut SqliteConnection, id: CannedId) -> Result<Option<CannedResponse>> {
-    let row: Option<CannedRow> = sqlx::query_as(&format!("{SELECT} WHERE c.id = ?"))
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<CannedRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.id = ?")))
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(row.map(CannedRow::into_response))
 }
 
@@ -83,10 +84,10 @@ pub async fn usable(
     agent: AgentId,
     departments: Option<&[DepartmentId]>,
 ) -> Result<Vec<CannedResponse>> {
-    let rows: Vec<CannedRow> = sqlx::query_as(&format!(
+    let rows: Vec<CannedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE c.owner_id = ? OR c.department_id IS NOT NULL
          ORDER BY c.department_id IS NULL, d.name, c.shortcut, c.id"
-    ))
+    )))
     .bind(agent.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -107,18 +108,18 @@ pub async fn list(
 ) -> Result<Vec<CannedResponse>> {
     let rows: Vec<CannedRow> = match owner {
         None => {
-            sqlx::query_as(&format!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{SELECT} ORDER BY c.department_id IS NULL, d.name, c.owner_id, c.shortcut"
-            ))
+            )))
             .fetch_all(&mut *conn)
             .await?
         }
         Some(owner) => {
             let (scope, agent, department) = owner.columns();
-            sqlx::query_as(&format!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{SELECT} WHERE c.scope = ? AND c.owner_id IS ? AND c.department_id IS ?
                  ORDER BY c.shortcut"
-            ))
+            )))
             .bind(scope)
             .bind(agent)
             .bind(department)

@@ -98,18 +98,18 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewChat<'_>, now: i64) ->
 }
 
 pub async fn get(conn: &mut SqliteConnection, id: ChatId) -> Result<Option<ChatRow>> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?"))
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?"
+    )))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 pub async fn by_token(conn: &mut SqliteConnection, token_hash: &[u8]) -> Result<Option<ChatRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CHAT_COLUMNS} FROM chats WHERE visitor_token_hash = ?"
-    ))
+    )))
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await?)
@@ -122,10 +122,10 @@ pub async fn recent_start(
     client_id: &str,
     since: i64,
 ) -> Result<Option<ChatRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CHAT_COLUMNS} FROM chats WHERE remote_addr = ? AND start_client_id = ?
          AND created_at >= ? ORDER BY id DESC LIMIT 1"
-    ))
+    )))
     .bind(remote_addr)
     .bind(client_id)
     .bind(since)
@@ -144,9 +144,9 @@ pub async fn set_token(conn: &mut SqliteConnection, id: ChatId, token_hash: &[u8
 
 /// Chats that are not over: queued, offered or active.
 pub async fn open(conn: &mut SqliteConnection) -> Result<Vec<ChatRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CHAT_COLUMNS} FROM chats WHERE state IN ('queued', 'offered', 'active') ORDER BY queued_at, id"
-    ))
+    )))
     .fetch_all(&mut *conn)
     .await?)
 }
@@ -455,19 +455,21 @@ impl SummaryRow {
 }
 
 pub async fn summary(conn: &mut SqliteConnection, id: ChatId) -> Result<Option<ChatSummary>> {
-    let row: Option<SummaryRow> = sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE c.id = ?"))
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SUMMARY_SELECT} WHERE c.id = ?"
+    )))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.map(SummaryRow::into_summary))
 }
 
 /// The chats an agent holds now: active, and ended with a wrap-up still owed.
 pub async fn held(conn: &mut SqliteConnection, agent: AgentId) -> Result<Vec<ChatSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SUMMARY_SELECT} WHERE c.agent_id = ? AND (c.state = 'active'
          OR (c.state = 'ended' AND c.wrap_up_state = 'pending')) ORDER BY c.accepted_at, c.id"
-    ))
+    )))
     .bind(agent.0)
     .fetch_all(&mut *conn)
     .await?;
@@ -482,9 +484,9 @@ const READABLE: &str =
 /// Whether an agent may read a chat: it took part, the chat is of one of its
 /// departments, or it was offered the chat.
 pub async fn may_read(conn: &mut SqliteConnection, agent: AgentId, chat: ChatId) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(&format!(
+    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT c.id FROM chats c WHERE {READABLE} AND c.id = ?2"
-    ))
+    )))
     .bind(agent.0)
     .bind(chat.0)
     .fetch_optional(&mut *conn)
@@ -499,10 +501,10 @@ pub async fn history(
     before: Option<ChatId>,
     limit: u32,
 ) -> Result<Vec<ChatSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SUMMARY_SELECT} WHERE {READABLE} AND c.state IN ('ended', 'missed') AND c.id < ?2
          ORDER BY c.id DESC LIMIT ?3"
-    ))
+    )))
     .bind(agent.0)
     .bind(before.map_or(i64::MAX, |c| c.0))
     .bind(i64::from(limit))
@@ -519,11 +521,11 @@ pub async fn visitor_history(
     chat: ChatId,
     limit: u32,
 ) -> Result<Vec<ChatSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SUMMARY_SELECT} WHERE {READABLE} AND c.id <> ?2 AND c.visitor_email IS NOT NULL
          AND c.visitor_email = (SELECT visitor_email FROM chats WHERE id = ?2)
          ORDER BY c.id DESC LIMIT ?3"
-    ))
+    )))
     .bind(agent.0)
     .bind(chat.0)
     .bind(i64::from(limit))

@@ -155,9 +155,9 @@ pub async fn insert(
 }
 
 pub async fn get(conn: &mut SqliteConnection, id: EmailId) -> Result<Option<EmailRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM emails e JOIN agents a ON a.id = e.agent_id WHERE e.id = ?"
-    ))
+    )))
     .bind(id.0)
     .fetch_optional(&mut *conn)
     .await?)
@@ -165,10 +165,10 @@ pub async fn get(conn: &mut SqliteConnection, id: EmailId) -> Result<Option<Emai
 
 /// Every email still to be tried, oldest first.
 pub async fn pending(conn: &mut SqliteConnection) -> Result<Vec<EmailRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM emails e JOIN agents a ON a.id = e.agent_id
          WHERE e.state IN ('queued', 'retrying') ORDER BY e.id"
-    ))
+    )))
     .fetch_all(&mut *conn)
     .await?)
 }
@@ -178,10 +178,10 @@ pub async fn for_missed(
     conn: &mut SqliteConnection,
     missed: MissedChatId,
 ) -> Result<Vec<EmailReply>> {
-    let rows: Vec<EmailRow> = sqlx::query_as(&format!(
+    let rows: Vec<EmailRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM emails e JOIN agents a ON a.id = e.agent_id
          WHERE e.missed_id = ? ORDER BY e.id"
-    ))
+    )))
     .bind(missed.0)
     .fetch_all(&mut *conn)
     .await?;

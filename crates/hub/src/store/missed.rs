@@ -79,18 +79,18 @@ pub async fn insert(
 }
 
 pub async fn get(conn: &mut SqliteConnection, id: MissedChatId) -> Result<Option<MissedRow>> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM missed_chats WHERE id = ?"))
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM missed_chats WHERE id = ?"
+    )))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 pub async fn by_chat(conn: &mut SqliteConnection, chat: ChatId) -> Result<Option<MissedRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM missed_chats WHERE chat_id = ?"
-    ))
+    )))
     .bind(chat.0)
     .fetch_optional(&mut *conn)
     .await?)
@@ -102,9 +102,9 @@ pub async fn by_offline(
     addr: &str,
     client_id: &str,
 ) -> Result<Option<MissedRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM missed_chats WHERE offline_addr = ? AND offline_client_id = ?"
-    ))
+    )))
     .bind(addr)
     .bind(client_id)
     .fetch_optional(&mut *conn)
@@ -202,9 +202,9 @@ pub async fn set_visitor_email(
 
 /// Every entry under a claim, for re-arming claim expiry at start.
 pub async fn claimed(conn: &mut SqliteConnection) -> Result<Vec<MissedRow>> {
-    Ok(sqlx::query_as(&format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM missed_chats WHERE state = 'claimed'"
-    ))
+    )))
     .fetch_all(&mut *conn)
     .await?)
 }

@@ -206,7 +206,9 @@ impl Deferred {
         for value in self.values {
             value.bind(&mut args)?;
         }
-        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 }
@@ -221,8 +223,8 @@ pub(crate) enum DeferredValue {
 }
 
 impl DeferredValue {
-    fn bind(self, args: &mut SqliteArguments<'static>) -> Result<()> {
-        fn add<T>(args: &mut SqliteArguments<'static>, v: T) -> Result<()>
+    fn bind(self, args: &mut SqliteArguments) -> Result<()> {
+        fn add<T>(args: &mut SqliteArguments, v: T) -> Result<()>
         where
             T: Encode<'static, Sqlite> + Type<Sqlite> + 'static,
         {

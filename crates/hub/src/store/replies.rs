@@ -122,9 +122,10 @@ pub async fn look_ahead(
     if parts.is_empty() {
         return Ok((Vec::new(), None));
     }
-    let rows: Vec<(i64, String)> = sqlx::query_as_with(&parts.join(" UNION ALL "), args)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as_with(sqlx::AssertSqlSafe(parts.join(" UNION ALL ")), args)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut head = None;
     let mut stored = Vec::new();
     for (n, text) in rows {

@@ -103,10 +103,12 @@ const ROW_SELECT: &str = "SELECT id AS chat_id, agent_id, department_id, state, 
     wrap_up_required, wrap_up_deadline, wrap_up, wrap_up_at FROM chats";
 
 pub async fn get(conn: &mut SqliteConnection, chat: ChatId) -> Result<Option<WrapUpRow>> {
-    Ok(sqlx::query_as(&format!("{ROW_SELECT} WHERE id = ?"))
-        .bind(chat.0)
-        .fetch_optional(&mut *conn)
-        .await?)
+    Ok(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{ROW_SELECT} WHERE id = ?")))
+            .bind(chat.0)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 /// Every wrap-up still owed (after a restart: to count against caps again).

@@ -311,4 +311,27 @@ mod tests {
             "what it held stays, and the hub's tables are added"
         );
     }
+
+    #[tokio::test]
+    async fn the_linked_sqlite_has_the_wal_reset_fix() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = Store::open(&dir.path().join("hub.db"))
+            .await
+            .expect("a store opens");
+        let mut conn = store.acquire().await.expect("a connection");
+        let version: String = sqlx::query_scalar("select sqlite_version()")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("the SQLite version");
+        let parts: Vec<u32> = version
+            .split('.')
+            .map(|part| part.parse().expect("a numeric version part"))
+            .collect();
+        assert!(
+            parts.as_slice() >= [3, 51, 3].as_slice(),
+            "SQLite {version} has the WAL-reset bug (https://sqlite.org/wal.html#walresetbug): \
+             the hub's back-to-back checkpoints beside a writer that restarts the log can \
+             lose committed writes; 3.51.3 fixes it"
+        );
+    }
 }
